@@ -1,0 +1,22 @@
+"""All tables; importing this package registers them on ``Base.metadata``."""
+
+from app.db.models.audit import AccessLogEntry
+from app.db.models.case import Case, Subject
+from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
+from app.db.models.note import Note, NoteTemplate, NoteVersion
+from app.db.models.org import Agency, Member
+
+__all__ = [
+    "AccessLogEntry",
+    "Agency",
+    "Case",
+    "Cell",
+    "CellAgency",
+    "CellMember",
+    "Member",
+    "Note",
+    "NoteTemplate",
+    "NoteVersion",
+    "Subject",
+    "WorkingGroup",
+]

@@ -1,0 +1,39 @@
+"""The access log table: metadata about each access, never a value.
+
+The tamper-evident form (hash chain, Merkle tree, checkpoints) adds columns at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, UTCDateTime
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class AccessLogEntry(Base):
+    """Who did what to which objects, which fields, allowed or denied and why."""
+
+    __tablename__ = "access_log"
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    actor_member_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    actor_agency_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(60))
+    cell_id: Mapped[str | None] = mapped_column(String(36))
+    case_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    note_id: Mapped[str | None] = mapped_column(String(36))
+    exchange_id: Mapped[str | None] = mapped_column(String(36))
+    object_id: Mapped[str | None] = mapped_column(String(36))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    purpose: Mapped[str | None] = mapped_column(String(300))

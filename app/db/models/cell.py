@@ -1,0 +1,57 @@
+"""Cells (LIVC case-level, LIVC strategic, LTF), their agencies, members and working groups."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, UTCDateTime, new_id, utcnow
+
+
+class Cell(Base):
+    """A LIVC-R (case-level or strategic) or an LTF of one municipality, chaired by one member."""
+
+    __tablename__ = "cells"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(120))
+    chair_member_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("members.id"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CellAgency(Base):
+    """An agency that sits in a cell."""
+
+    __tablename__ = "cell_agencies"
+
+    cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+
+
+class CellMember(Base):
+    """A person the chair invited into the cell (law of 30 July 2018, art. 3)."""
+
+    __tablename__ = "cell_members"
+
+    cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkingGroup(Base):
+    """A working group inside a cell (a LIVC can have several)."""
+
+    __tablename__ = "working_groups"
+    __table_args__ = (UniqueConstraint("cell_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

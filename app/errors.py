@@ -1,0 +1,171 @@
+"""The one error hierarchy: each kind carries its HTTP status and a stable machine code.
+
+Rendered as RFC 9457 problem details in ``app.api.problems``. Messages are written for the caller
+and never contain personal data, key material or token contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+PROBLEM_BASE = "urn:livc-hub:problem:"
+
+
+class AppError(Exception):
+    """Base of every error the hub reports on purpose."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        audit: Sequence[Any] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = dict(extra or {})
+        # Access-log events (app.audit.AuditEvent) that must be written even though the request
+        # fails: a denial is recorded in its own transaction after the work is rolled back.
+        self.audit = tuple(audit)
+        self.headers = dict(headers or {})
+
+    @classmethod
+    def type_uri(cls) -> str:
+        """The stable problem ``type`` for this kind."""
+        return PROBLEM_BASE + cls.code
+
+
+class ValidationFailed(AppError):
+    """The request is well-formed HTTP but its content is not acceptable."""
+
+    status = 422
+    code = "validation"
+    title = "The request content is not valid"
+
+
+class BadRequest(AppError):
+    """The request cannot be understood (bad cursor, bad header)."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+
+class Unauthenticated(AppError):
+    """No valid bearer token or client credentials."""
+
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="livc-hub"'})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(AppError):
+    """The caller knows the object exists but may not do this to it."""
+
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(AppError):
+    """No such object, or not one the caller may know exists (the same answer on purpose)."""
+
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class MethodNotAllowed(AppError):
+    """The path exists but not with this method."""
+
+    status = 405
+    code = "method-not-allowed"
+    title = "Method not allowed"
+
+
+class Conflict(AppError):
+    """The request conflicts with the current state (duplicate name, ...)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(AppError):
+    """If-Match did not match the current version: someone else edited first."""
+
+    status = 412
+    code = "precondition-failed"
+    title = "The note was changed by someone else"
+
+
+class PreconditionRequired(AppError):
+    """An edit must say which version it edits (If-Match)."""
+
+    status = 428
+    code = "precondition-required"
+    title = "If-Match is required"
+
+
+class PayloadTooLarge(AppError):
+    """The body is larger than the hub accepts."""
+
+    status = 413
+    code = "payload-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(AppError):
+    """The body is not in a format the endpoint accepts."""
+
+    status = 415
+    code = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class AuditUnavailable(AppError):
+    """The access log could not be written, so nothing is done and nothing is disclosed."""
+
+    status = 503
+    code = "audit-unavailable"
+    title = "The access log is unavailable; nothing was disclosed or changed"
+
+
+class StorageUnavailable(AppError):
+    """The database could not complete the request; nothing was changed."""
+
+    status = 503
+    code = "storage-unavailable"
+    title = "Storage is unavailable; nothing was changed"
+
+
+class InternalError(AppError):
+    """A fault in the hub itself."""
+
+
+ALL_ERRORS: tuple[type[AppError], ...] = (
+    ValidationFailed,
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    AuditUnavailable,
+    StorageUnavailable,
+    InternalError,
+)

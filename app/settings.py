@@ -1,0 +1,106 @@
+"""Settings, one pydantic-settings model per concern, every variable prefixed ``LIVC_``.
+
+Built once in the app factory (or the CLI) and passed down; never a module-level singleton.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    """How the hub runs: demo allows built-in keys and demo data; production refuses both."""
+
+    DEMO = "demo"
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the data lives: SQLite file (embedded default) or PostgreSQL."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_DATABASE_")
+
+    url: str = Field(
+        default="sqlite:///var/livc-hub.db", description="sqlite:///PATH or postgresql://..."
+    )
+    echo: bool = False
+    pool_size: int = Field(default=5, ge=1, le=100)
+    statement_timeout_ms: int = Field(default=30_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+
+class KeySettings(BaseSettings):
+    """Key provider and the master key that seals the local keyring."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_KEYS_")
+
+    provider: str = Field(default="local", pattern="^local$")
+    keyring_path: Path = Path("var/keyring.json")
+    master_key: SecretStr | None = None
+    master_key_file: Path | None = None
+
+
+class AuthSettings(BaseSettings):
+    """Bearer-token verification: accepted issuers, audience, key sources."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_AUTH_")
+
+    issuer: str = "livc-hub-local"
+    audience: str = "livc-hub"
+    jwks_url: str | None = None
+    jwks_issuer: str | None = None
+    local_issuer_enabled: bool = True
+    local_issuer_key_path: Path = Path("var/issuer-key.pem")
+    token_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
+    leeway_seconds: int = Field(default=30, ge=0, le=300)
+
+
+class AuditSettings(BaseSettings):
+    """The access log."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_AUDIT_")
+
+    request_id_header: str = Field(
+        default="X-Request-ID",
+        description="header whose value (if a safe token) becomes the entry's request id",
+    )
+
+
+class ServerSettings(BaseSettings):
+    """The HTTP server and the run mode."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_")
+
+    mode: Mode = Mode.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "info"
+
+
+class Settings:
+    """All concerns together, as the app factory and the CLI take them."""
+
+    def __init__(
+        self,
+        *,
+        database: DatabaseSettings | None = None,
+        keys: KeySettings | None = None,
+        auth: AuthSettings | None = None,
+        audit: AuditSettings | None = None,
+        server: ServerSettings | None = None,
+    ) -> None:
+        self.database = database or DatabaseSettings()
+        self.keys = keys or KeySettings()
+        self.auth = auth or AuthSettings()
+        self.audit = audit or AuditSettings()
+        self.server = server or ServerSettings()
+
+    @property
+    def demo(self) -> bool:
+        """True when demo conveniences (built-in master key) are allowed."""
+        return self.server.mode is Mode.DEMO
