@@ -1,0 +1,112 @@
+"""The app factory: settings in, a FastAPI app out; nothing global."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.api import problems
+from app.api.deps import principal_dep
+from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.routers import agencies, cases, cells, me, notes, public, templates
+from app.api.schemas.common import Problem
+from app.api.state import HubState
+from app.audit import AccessLog
+from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
+from app.crypto import KeyProvider, LocalKeyring, master_key_from
+from app.db.engine import make_async_engine, make_sessionmaker
+from app.services.authz import Authorizer
+from app.services.hub import Hub
+from app.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "0.1.0"
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (400, 401, 403, 404, 412, 413, 422, 428, 503)
+}
+
+
+def build_keys(settings: Settings) -> KeyProvider:
+    """The key provider the settings name (the local keyring for now)."""
+    keys = settings.keys
+    secret = keys.master_key.get_secret_value() if keys.master_key else None
+    master = master_key_from(secret, keys.master_key_file, demo=settings.demo)
+    if secret is None and keys.master_key_file is None:
+        logger.warning("demo mode: the keyring is sealed with the built-in demo master key")
+    return LocalKeyring.open(keys.keyring_path, master, create=True)
+
+
+def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, bool]:
+    """The token verifier, the local issuer (if enabled) and whether verifying may block."""
+    auth = settings.auth
+    sources: list[KeySource] = []
+    issuers = []
+    issuer = None
+    if auth.local_issuer_enabled:
+        issuer = LocalIssuer.load_or_create(
+            auth.local_issuer_key_path, issuer=auth.issuer, audience=auth.audience
+        )
+        sources.append(issuer.key_source())
+        issuers.append(auth.issuer)
+    if auth.jwks_url:
+        sources.append(JwksKeySource(auth.jwks_url))
+        issuers.append(auth.jwks_issuer or auth.issuer)
+    verifier = TokenVerifier(
+        sources=sources, issuer=issuers, audience=auth.audience, leeway_seconds=auth.leeway_seconds
+    )
+    return verifier, issuer, bool(auth.jwks_url)
+
+
+def _routes(app: FastAPI) -> None:
+    app.include_router(public.router)
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
+    for module in (me, agencies, cells, templates, cases, notes):
+        v1.include_router(module.router)
+    app.include_router(v1)
+
+
+def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = None) -> FastAPI:
+    """A hub for these settings; ``keys`` lets tests and tools hand in a provider."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = Hub(keys=keys or build_keys(settings), log=AccessLog(), authz=Authorizer())
+        verifier, issuer, blocks = build_auth(settings)
+        engine = make_async_engine(settings.database)
+        app.state.hub = HubState(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            hub=hub,
+            verifier=verifier,
+            issuer=issuer,
+            verify_blocks=blocks,
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="LIVC Hub",
+        version=API_VERSION,
+        description=(
+            "Need-to-know sharing of case notes between the LIVC-R, the LTF and social services. "
+            "Every note field is sealed per agency; every access is decided by the policy engine "
+            "and recorded in the access log. Errors are RFC 9457 problem details."
+        ),
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    _routes(app)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestIdMiddleware, header=settings.audit.request_id_header)
+    return app

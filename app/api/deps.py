@@ -1,0 +1,121 @@
+"""Request dependencies: the session (one transaction owner), the principal and the context.
+
+Every router hangs under one authenticated parent, so a forgotten check is impossible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.state import HubState
+from app.auth import AuthError, Claims
+from app.errors import AppError, AuditUnavailable, StorageUnavailable, Unauthenticated
+from app.services.context import Principal, RequestContext
+from app.services.hub import Hub
+from app.services.identity import principal_for_subject, rejected
+
+
+def hub_state(request: Request) -> HubState:
+    """The running hub's long-lived objects."""
+    state: HubState = request.app.state.hub
+    return state
+
+
+def request_id(request: Request) -> str:
+    """The id set by RequestIdMiddleware."""
+    return str(request.state.request_id)
+
+
+async def _record_after_rollback(state: HubState, error: AppError, rid: str) -> None:
+    # A denial is still a fact to log: its entries go in their own transaction, after the work
+    # of the failed request was rolled back. If that fails too, the answer becomes 503.
+    try:
+        async with state.sessions() as session:
+            await state.hub.log.append(session, error.audit, request_id=rid)
+            await session.commit()
+    except (AuditUnavailable, SQLAlchemyError):
+        raise AuditUnavailable() from None
+
+
+async def session_dep(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; commit before the response is sent, roll back on any error."""
+    state = hub_state(request)
+    async with state.sessions() as session:
+        try:
+            yield session
+        except AppError as exc:
+            await session.rollback()
+            if exc.audit:
+                await _record_after_rollback(state, exc, request_id(request))
+            raise
+        except SQLAlchemyError:
+            await session.rollback()
+            raise StorageUnavailable() from None
+        except BaseException:
+            await session.rollback()
+            raise
+        try:
+            await session.commit()
+        except SQLAlchemyError:
+            raise StorageUnavailable() from None
+
+
+SessionDep = Annotated[AsyncSession, Depends(session_dep, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="JWT access token (RS256 or ES256)")
+
+
+async def _verify(state: HubState, token: str) -> Claims:
+    if state.verify_blocks:
+        # A JWKS refresh is network I/O: keep it off the event loop.
+        return await anyio.to_thread.run_sync(state.verifier.verify, token)
+    return state.verifier.verify(token)
+
+
+async def principal_dep(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The member named by a valid bearer token; 401 (logged) otherwise."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("a bearer token is required")
+    try:
+        claims = await _verify(hub_state(request), credentials.credentials)
+    except AuthError as exc:
+        raise Unauthenticated(
+            "the token was rejected", extra={"reason": exc.reason}, audit=(rejected(exc.reason),)
+        ) from None
+    try:
+        return await principal_for_subject(session, claims.subject)
+    except Unauthenticated as exc:
+        raise Unauthenticated(exc.detail, audit=(rejected("unknown_member"),)) from None
+
+
+PrincipalDep = Annotated[Principal, Depends(principal_dep)]
+
+
+async def context_dep(request: Request, principal: PrincipalDep) -> RequestContext:
+    """Principal, request id and the request's clock, for the use cases."""
+    return RequestContext(
+        principal=principal, request_id=request_id(request), now=datetime.now(UTC)
+    )
+
+
+ContextDep = Annotated[RequestContext, Depends(context_dep)]
+
+
+def hub_dep(request: Request) -> Hub:
+    """Keys, access log and authoriser."""
+    return hub_state(request).hub
+
+
+HubDep = Annotated[Hub, Depends(hub_dep)]

@@ -1,0 +1,156 @@
+"""Rows to response bodies, in one place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from app.api.schemas.cases import CaseOut, SubjectIdentifiersOut, SubjectOut
+from app.api.schemas.cells import CellOut
+from app.api.schemas.notes import NoteOut, NoteSummary, NoteVersionOut
+from app.api.schemas.orgs import AgencyOut, MemberOut
+from app.api.schemas.templates import FieldSpecOut, TemplateOut
+from app.db.models import Agency, Case, Cell, Member, Note, NoteTemplate, NoteVersion, Subject
+from app.policies.vocabulary import AgencyKind, CaseStatus, CellKind, Clearance, SecrecyRegime
+from app.services.identity import principal_of
+from app.services.notes import NoteView, etag_of
+from app.services.subjects import SubjectView
+
+
+def clearance_name(level: int) -> str:
+    """The API spelling of a clearance level."""
+    return Clearance(level).name.lower()
+
+
+def agency_out(agency: Agency) -> AgencyOut:
+    """An agency."""
+    return AgencyOut(
+        id=agency.id,
+        name=agency.name,
+        kind=AgencyKind(agency.kind),
+        secrecy_regime=SecrecyRegime(agency.secrecy_regime),
+        created_at=agency.created_at,
+    )
+
+
+def member_out(member: Member) -> MemberOut:
+    """A member, never their secret hash."""
+    p = principal_of(member)
+    return MemberOut(
+        id=member.id,
+        agency_id=member.agency_id,
+        display_name=member.display_name,
+        kind=p.kind,
+        roles=sorted(p.roles),
+        bound_by_secrecy=member.bound_by_secrecy,
+        clearance=clearance_name(member.clearance),
+        status=p.status,
+        client_id=member.client_id,
+        created_at=member.created_at,
+    )
+
+
+def cell_out(cell: Cell, agency_ids: list[uuid.UUID], member_ids: list[uuid.UUID]) -> CellOut:
+    """A cell with who sits in it."""
+    return CellOut(
+        id=cell.id,
+        kind=CellKind(cell.kind),
+        name=cell.name,
+        municipality=cell.municipality,
+        chair_member_id=cell.chair_member_id,
+        agency_ids=sorted(agency_ids),
+        member_ids=sorted(member_ids),
+        created_at=cell.created_at,
+    )
+
+
+def template_out(template: NoteTemplate) -> TemplateOut:
+    """A template."""
+    return TemplateOut(
+        id=template.id,
+        key=template.key,
+        version=template.version,
+        title=template.title,
+        fields=[FieldSpecOut.model_validate(f) for f in template.fields],
+        created_at=template.created_at,
+    )
+
+
+def subject_out(subject: Subject) -> SubjectOut:
+    """A subject's pseudonymous face."""
+    return SubjectOut(
+        id=subject.id,
+        pseudonym=subject.pseudonym,
+        is_minor=subject.is_minor,
+        created_at=subject.created_at,
+    )
+
+
+def subject_identifiers_out(view: SubjectView) -> SubjectIdentifiersOut:
+    """A subject with opened identifiers."""
+    s = view.subject
+    ids = view.identifiers
+    return SubjectIdentifiersOut(
+        id=s.id,
+        pseudonym=s.pseudonym,
+        is_minor=s.is_minor,
+        created_at=s.created_at,
+        name=ids["name"],
+        date_of_birth=date.fromisoformat(ids["date_of_birth"]),
+        national_register_number=ids.get("national_register_number"),
+    )
+
+
+def case_out(case: Case, pseudonym: str) -> CaseOut:
+    """A case."""
+    return CaseOut(
+        id=case.id,
+        cell_id=case.cell_id,
+        subject_id=case.subject_id,
+        subject_pseudonym=pseudonym,
+        working_group_id=case.working_group_id,
+        status=CaseStatus(case.status),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def note_out(view: NoteView) -> NoteOut:
+    """A note version with content."""
+    n, v = view.note, view.version
+    return NoteOut(
+        id=n.id,
+        case_id=n.case_id,
+        template_id=n.template_id,
+        owner_agency_id=n.owner_agency_id,
+        version=v.version,
+        current_version=n.current_version,
+        author_id=v.author_id,
+        etag=view.etag,
+        fields=view.fields,
+        created_at=v.created_at,
+        updated_at=n.updated_at,
+    )
+
+
+def note_summary(note: Note) -> NoteSummary:
+    """A note without content."""
+    return NoteSummary(
+        id=note.id,
+        case_id=note.case_id,
+        template_id=note.template_id,
+        owner_agency_id=note.owner_agency_id,
+        current_version=note.current_version,
+        created_at=note.created_at,
+        updated_at=note.updated_at,
+    )
+
+
+def version_out(note: Note, version: NoteVersion) -> NoteVersionOut:
+    """A version's metadata."""
+    return NoteVersionOut(
+        version=version.version,
+        author_id=version.author_id,
+        created_at=version.created_at,
+        etag=etag_of(note.id, version.version),
+    )

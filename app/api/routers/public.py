@@ -1,0 +1,75 @@
+"""Unauthenticated endpoints: health, the token endpoint and the local issuer's JWKS."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Request
+from sqlalchemy import text
+
+from app.api.deps import SessionDep, hub_state
+from app.api.schemas.auth import TokenOut
+from app.errors import BadRequest, NotFound, Unauthenticated
+from app.services.identity import authenticate_client
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["health"])
+async def healthz(session: SessionDep) -> dict[str, str]:
+    """Liveness and database reachability."""
+    await session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@router.get("/.well-known/jwks.json", tags=["auth"])
+async def jwks(request: Request) -> dict[str, Any]:
+    """Public keys of the hub's local issuer (dev/demo and client-credentials tokens)."""
+    issuer = hub_state(request).issuer
+    if issuer is None:
+        raise NotFound("the local issuer is disabled")
+    return issuer.jwks()
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthenticated(
+            "malformed Basic credentials", extra={"error": "invalid_client"}
+        ) from None
+    return user, password
+
+
+@router.post("/oauth/token", tags=["auth"])
+async def token(
+    request: Request,
+    session: SessionDep,
+    grant_type: Annotated[str, Form(max_length=50)],
+    client_id: Annotated[str | None, Form(max_length=200)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> TokenOut:
+    """OAuth 2.0 client credentials grant (RFC 6749 section 4.4) for agency systems."""
+    if grant_type != "client_credentials":
+        raise BadRequest(
+            "only the client_credentials grant is supported",
+            extra={"error": "unsupported_grant_type"},
+        )
+    basic = _basic(authorization)
+    if basic is not None:
+        client_id, client_secret = basic
+    if not client_id or not client_secret:
+        raise Unauthenticated("client credentials are required", extra={"error": "invalid_client"})
+    state = hub_state(request)
+    if state.issuer is None:
+        raise NotFound("the local issuer is disabled")
+    member = await authenticate_client(session, client_id, client_secret)
+    ttl = state.settings.auth.token_ttl_seconds
+    return TokenOut(
+        access_token=state.issuer.issue(str(member.id), ttl_seconds=ttl), expires_in=ttl
+    )

@@ -1,0 +1,1 @@
+"""Request and response bodies; tables never double as API schemas."""

@@ -1,0 +1,71 @@
+"""Agencies and members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.api.schemas.common import Input, Name
+from app.policies.vocabulary import AgencyKind, MemberKind, MemberStatus, Role, SecrecyRegime
+
+CLEARANCE_PATTERN = "^(none|restricted|confidential|secret|top_secret)$"
+
+
+class AgencyIn(Input):
+    """A new agency."""
+
+    name: Name
+    kind: AgencyKind
+    secrecy_regime: SecrecyRegime
+
+
+class AgencyOut(BaseModel):
+    """An agency."""
+
+    id: uuid.UUID
+    name: str
+    kind: AgencyKind
+    secrecy_regime: SecrecyRegime
+    created_at: datetime
+
+
+class MemberIn(Input):
+    """A new member of an agency."""
+
+    display_name: Name
+    kind: MemberKind = MemberKind.PERSON
+    roles: list[Role] = Field(min_length=1, max_length=9)
+    bound_by_secrecy: bool = False
+    clearance: str = Field(default="none", pattern=CLEARANCE_PATTERN)
+
+
+class MemberPatch(Input):
+    """Changes to a member; absent members of the body stay as they are."""
+
+    status: MemberStatus | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=9)
+    bound_by_secrecy: bool | None = None
+    clearance: str | None = Field(default=None, pattern=CLEARANCE_PATTERN)
+
+
+class MemberOut(BaseModel):
+    """A member (never their secret)."""
+
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    display_name: str
+    kind: MemberKind
+    roles: list[Role]
+    bound_by_secrecy: bool
+    clearance: str
+    status: MemberStatus
+    client_id: str | None = None
+    created_at: datetime
+
+
+class NewMemberOut(MemberOut):
+    """A created member; a service account's client secret is shown this once."""
+
+    client_secret: str | None = None

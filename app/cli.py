@@ -1,0 +1,212 @@
+"""The ``livc-hub`` command: serve, migrate, bootstrap, demo data, tokens, the OpenAPI contract."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.errors import AppError
+from app.settings import Settings
+
+logger = logging.getLogger("livc_hub")
+
+DEMO_HANDLES = Path("var/demo-members.json")
+
+
+class CliError(Exception):
+    """A failure to report as one clear line and exit code 1."""
+
+
+def _alembic_config(settings: Settings) -> Any:
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = Config(str(root / "alembic.ini"))
+    cfg.set_main_option("script_location", str(root / "migrations"))
+    cfg.attributes["url"] = settings.database.url
+    return cfg
+
+
+def _prepare_sqlite_dir(settings: Settings) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    """Upgrade (or downgrade) the schema with alembic."""
+    from alembic import command
+
+    _prepare_sqlite_dir(settings)
+    cfg = _alembic_config(settings)
+    if args.downgrade:
+        command.downgrade(cfg, args.downgrade)
+    else:
+        command.upgrade(cfg, args.revision)
+
+
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> None:
+    """Print the OpenAPI document the app serves, as YAML."""
+    from app.api.app import create_app
+
+    spec = create_app(settings).openapi()
+    sys.stdout.write(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100))
+
+
+def cmd_new_master(settings: Settings, args: argparse.Namespace) -> None:
+    """Print a new random master key."""
+    from app.crypto import generate_master_key
+
+    print(generate_master_key())
+
+
+async def _with_hub(settings: Settings, work: Any) -> Any:
+    from app.api.app import build_keys
+    from app.audit import AccessLog
+    from app.db.engine import make_async_engine, make_sessionmaker
+    from app.services.authz import Authorizer
+    from app.services.hub import Hub
+
+    hub = Hub(keys=build_keys(settings), log=AccessLog(), authz=Authorizer())
+    engine = make_async_engine(settings.database)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            result = await work(session, hub)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def cmd_bootstrap(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the first hub admin."""
+    from app.services.bootstrap import bootstrap_hub_admin
+
+    async def work(session: Any, hub: Any) -> uuid.UUID:
+        admin = await bootstrap_hub_admin(
+            session, hub.keys, hub.log, agency_name=args.agency, admin_name=args.admin
+        )
+        return admin.id
+
+    admin_id = asyncio.run(_with_hub(settings, work))
+    print(f"hub admin created: {admin_id}")
+    print(f"get a token with: livc-hub token --member {admin_id}")
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    """Load the demo world (refuses outside demo mode)."""
+    from app.services.demo import has_data, load_demo
+
+    if not settings.demo:
+        raise CliError("demo data is only loaded in demo mode (LIVC_MODE=demo)")
+
+    async def work(session: Any, hub: Any) -> dict[str, str] | None:
+        if await has_data(session):
+            return None
+        return await load_demo(session, hub)
+
+    handles = asyncio.run(_with_hub(settings, work))
+    if handles is None:
+        if not args.if_empty:
+            raise CliError("the database already has data; demo data not loaded")
+        print("demo data already present")
+        return
+    DEMO_HANDLES.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_HANDLES.write_text(json.dumps(handles, indent=2) + "\n")
+    people = ", ".join(h for h in handles if not h.startswith("_"))
+    print(f"demo data loaded; members: {people}")
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
+    """Issue a token from the local issuer for a member (id or demo handle)."""
+    from app.api.app import build_auth
+
+    handles = json.loads(DEMO_HANDLES.read_text()) if DEMO_HANDLES.exists() else {}
+    try:
+        member_id = uuid.UUID(handles.get(args.member, args.member))
+    except ValueError:
+        raise CliError(f"{args.member!r} is neither a member id nor a demo handle") from None
+    _, issuer, _ = build_auth(settings)
+    if issuer is None:
+        raise CliError("the local issuer is disabled (LIVC_AUTH_LOCAL_ISSUER_ENABLED=false)")
+    print(issuer.issue(str(member_id), ttl_seconds=args.ttl))
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    """Run the hub with uvicorn."""
+    import uvicorn
+
+    from app.api.app import build_keys, create_app
+
+    build_keys(settings)  # refuse to start without a master key outside demo mode, clearly
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    print(f"LIVC Hub on http://{host}:{port}  (mode: {settings.server.mode.value})")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.server.log_level,
+        access_log=False,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livc-hub", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the hub")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--downgrade", metavar="REVISION")
+    migrate.set_defaults(func=cmd_migrate)
+    boot = sub.add_parser("bootstrap", help="create the first hub admin")
+    boot.add_argument("--agency", required=True)
+    boot.add_argument("--admin", required=True)
+    boot.set_defaults(func=cmd_bootstrap)
+    demo = sub.add_parser("demo", help="load demo data (demo mode only)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    demo.set_defaults(func=cmd_demo)
+    token = sub.add_parser("token", help="issue a token from the local issuer")
+    token.add_argument("--member", required=True, help="member id or demo handle")
+    token.add_argument("--ttl", type=int, default=3600)
+    token.set_defaults(func=cmd_token)
+    openapi = sub.add_parser("openapi", help="print the OpenAPI contract (YAML)")
+    openapi.set_defaults(func=cmd_openapi)
+    keys = sub.add_parser("keys", help="key management")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    new_master = keys_sub.add_parser("new-master", help="print a new random master key")
+    new_master.set_defaults(func=cmd_new_master)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; errors become one line on stderr and exit code 1."""
+    from app.auth import AuthError
+    from app.crypto import CryptoError
+
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args.func(Settings(), args)
+    except (CliError, AppError, CryptoError, AuthError, ValueError) as exc:
+        print(f"livc-hub: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

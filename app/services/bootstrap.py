@@ -1,0 +1,65 @@
+"""The first hub admin: created from the command line, since no one can authorise it yet."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import AccessLog, AuditEvent, Outcome
+from app.crypto import KeyProvider
+from app.db.models import Agency, Member
+from app.errors import Conflict
+from app.policies.vocabulary import AgencyKind, MemberKind, MemberStatus, Role, SecrecyRegime
+from app.services.context import Principal, RequestContext
+from app.services.identity import principal_of
+
+
+async def bootstrap_hub_admin(
+    session: AsyncSession, keys: KeyProvider, log: AccessLog, *, agency_name: str, admin_name: str
+) -> Member:
+    """Create the operating agency and its hub admin; refuse if a hub admin already exists."""
+    existing = await session.scalars(select(Member.roles))
+    if any(Role.HUB_ADMIN.value in roles for roles in existing):
+        raise Conflict("a hub admin exists already; use the API to add more")
+    agency = await session.scalar(select(Agency).where(Agency.name == agency_name))
+    if agency is None:
+        agency = Agency(
+            id=uuid.uuid4(),
+            name=agency_name,
+            kind=AgencyKind.OTHER.value,
+            secrecy_regime=SecrecyRegime.NONE.value,
+        )
+        session.add(agency)
+        keys.ensure_agency_key(str(agency.id))
+    admin = Member(
+        id=uuid.uuid4(),
+        agency_id=agency.id,
+        display_name=admin_name,
+        kind=MemberKind.PERSON.value,
+        roles=[Role.HUB_ADMIN.value],
+        bound_by_secrecy=False,
+        clearance=0,
+        status=MemberStatus.ACTIVE.value,
+    )
+    session.add(admin)
+    event = AuditEvent(
+        action="hub:bootstrap",
+        outcome=Outcome.ALLOW,
+        reason="command_line",
+        actor_member_id=None,
+        actor_agency_id=None,
+        object_id=str(admin.id),
+    )
+    await log.append(session, [event], request_id="cli-" + uuid.uuid4().hex[:12])
+    return admin
+
+
+def cli_context(admin: Member) -> RequestContext:
+    """A request context for command-line work done as a given member."""
+    principal: Principal = principal_of(admin)
+    return RequestContext(
+        principal=principal, request_id="cli-" + uuid.uuid4().hex[:12], now=datetime.now(UTC)
+    )

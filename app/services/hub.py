@@ -1,0 +1,25 @@
+"""What every use case needs besides the session: keys, the access log and the authoriser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import AccessLog, AuditEvent
+from app.crypto import KeyProvider
+from app.services.authz import Authorizer
+from app.services.context import RequestContext
+
+
+@dataclass(frozen=True)
+class Hub:
+    """Long-lived collaborators, built once in the app factory."""
+
+    keys: KeyProvider
+    log: AccessLog
+    authz: Authorizer
+
+    async def record(self, session: AsyncSession, ctx: RequestContext, *events: AuditEvent) -> None:
+        """Append access-log entries in the request's transaction (fail closed)."""
+        await self.log.append(session, events, request_id=ctx.request_id)

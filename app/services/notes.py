@@ -1,0 +1,267 @@
+"""Notes: written and read by the owning agency; every edit is a new sealed version.
+
+Reads decide first, append the access-log entry second (fail closed), and decrypt last.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Note, NoteTemplate, NoteVersion
+from app.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
+from app.policies import Permission, Resource, ResourceKind
+from app.services.authz import event_for, missing
+from app.services.cases import load_case
+from app.services.context import RequestContext
+from app.services.fields import decode_fields, encode_fields
+from app.services.hub import Hub
+from app.services.pagination import Page, paginate
+from app.services.sealing import seal, unseal
+from app.services.templates import specs_of
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note version with its opened fields."""
+
+    note: Note
+    version: NoteVersion
+    fields: dict[str, Any]
+
+    @property
+    def etag(self) -> str:
+        """The strong ETag of this version, for If-Match."""
+        return etag_of(self.note.id, self.version.version)
+
+
+def etag_of(note_id: uuid.UUID, version: int) -> str:
+    """ETags name note and version, so one from another note never matches."""
+    return f'"{note_id.hex}.{version}"'
+
+
+def _own_note(ctx: RequestContext) -> Resource:
+    return Resource(ResourceKind.NOTE, owner_agency_id=str(ctx.principal.agency_id))
+
+
+async def _template(session: AsyncSession, template_id: uuid.UUID) -> NoteTemplate:
+    template = await session.get(NoteTemplate, template_id)
+    if template is None:
+        raise ValidationFailed("no such template", extra={"field": "template_id"})
+    return template
+
+
+def _seal_version(
+    hub: Hub, ctx: RequestContext, note: Note, version: int, values: Mapping[str, str]
+) -> NoteVersion:
+    key_version, wrapped, blobs = seal(
+        hub.keys,
+        agency_id=str(note.owner_agency_id),
+        kind="note",
+        record_id=str(note.id),
+        version=version,
+        values=values,
+    )
+    return NoteVersion(
+        note_id=note.id,
+        version=version,
+        author_id=ctx.principal.member_id,
+        key_version=key_version,
+        wrapped_key=wrapped,
+        sealed=blobs,
+        created_at=ctx.now,
+    )
+
+
+def _open(hub: Hub, note: Note, version: NoteVersion) -> dict[str, Any]:
+    opened = unseal(
+        hub.keys,
+        agency_id=str(note.owner_agency_id),
+        kind="note",
+        record_id=str(note.id),
+        version=version.version,
+        key_version=version.key_version,
+        wrapped_key=version.wrapped_key,
+        blobs=version.sealed,
+        names=None,
+    )
+    return decode_fields(opened)
+
+
+def _event(
+    ctx: RequestContext, action: str, note: Note, case_cell: uuid.UUID | None, fields: list[str]
+) -> Any:
+    return event_for(
+        ctx, action, note_id=note.id, case_id=note.case_id, cell_id=case_cell, fields=fields
+    )
+
+
+async def create_note(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    *,
+    case_id: uuid.UUID,
+    template_id: uuid.UUID,
+    values: Mapping[str, Any],
+) -> NoteView:
+    """Write a new note on a case the agency may know, sealed under the agency's key."""
+    case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "note:create")
+    hub.authz.require(
+        ctx,
+        Permission.NOTE_WRITE,
+        _own_note(ctx),
+        event=event_for(ctx, "note:create", case_id=case.id, cell_id=case.cell_id),
+        hide=False,
+    )
+    template = await _template(session, template_id)
+    encoded = encode_fields(specs_of(template), values)
+    note = Note(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        template_id=template.id,
+        owner_agency_id=ctx.principal.agency_id,
+        current_version=1,
+        created_by=ctx.principal.member_id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    version = _seal_version(hub, ctx, note, 1, encoded)
+    session.add(note)
+    await session.flush()
+    session.add(version)
+    await hub.record(session, ctx, _event(ctx, "note:create", note, case.cell_id, sorted(encoded)))
+    return NoteView(note=note, version=version, fields=decode_fields(encoded))
+
+
+async def _load_note(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    note_id: uuid.UUID,
+    action: Permission,
+    log_action: str,
+) -> Note:
+    note = await session.get(Note, note_id)
+    event = event_for(ctx, log_action, note_id=note_id)
+    if note is None:
+        raise missing(event)
+    resource = Resource(ResourceKind.NOTE, owner_agency_id=str(note.owner_agency_id))
+    hub.authz.require(ctx, action, resource, event=_event(ctx, log_action, note, None, []))
+    return note
+
+
+async def _version(session: AsyncSession, note: Note, number: int) -> NoteVersion:
+    version = await session.get(NoteVersion, (note.id, number))
+    if version is None:
+        raise NotFound()
+    return version
+
+
+async def read_note(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    note_id: uuid.UUID,
+    version: int | None = None,
+) -> NoteView:
+    """A note's current (or a given) version, decrypted after the read is logged."""
+    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:read")
+    row = await _version(session, note, note.current_version if version is None else version)
+    await hub.record(session, ctx, _event(ctx, "note:read", note, None, sorted(row.sealed)))
+    return NoteView(note=note, version=row, fields=_open(hub, note, row))
+
+
+async def update_note(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    note_id: uuid.UUID,
+    *,
+    if_match: str | None,
+    values: Mapping[str, Any],
+) -> NoteView:
+    """Append a new version if the caller edited the current one (If-Match), else 412."""
+    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_WRITE, "note:update")
+    if not if_match:
+        raise PreconditionRequired("send If-Match with the ETag of the version you edited")
+    current = note.current_version
+    if not _matches(if_match, etag_of(note.id, current)):
+        raise PreconditionFailed(headers={"ETag": etag_of(note.id, current)})
+    template = await _template(session, note.template_id)
+    encoded = encode_fields(specs_of(template), values)
+    # Compare-and-set on the head: of two concurrent edits of the same version only one wins.
+    moved = await session.execute(
+        update(Note)
+        .where(Note.id == note.id, Note.current_version == current)
+        .values(current_version=current + 1, updated_at=ctx.now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed()
+    version = _seal_version(hub, ctx, note, current + 1, encoded)
+    session.add(version)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise PreconditionFailed() from None
+    note.current_version = current + 1
+    await hub.record(session, ctx, _event(ctx, "note:update", note, None, sorted(encoded)))
+    return NoteView(note=note, version=version, fields=decode_fields(encoded))
+
+
+def _matches(header: str, etag: str) -> bool:
+    candidates = [c.strip() for c in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+async def list_versions(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, note_id: uuid.UUID
+) -> tuple[Note, list[NoteVersion]]:
+    """A note's version history (metadata only)."""
+    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:history")
+    rows = await session.scalars(
+        select(NoteVersion).where(NoteVersion.note_id == note.id).order_by(NoteVersion.version)
+    )
+    await hub.record(session, ctx, _event(ctx, "note:history", note, None, []))
+    return note, list(rows.all())
+
+
+async def list_case_notes(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    case_id: uuid.UUID,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> Page[Note]:
+    """The caller's agency's notes on a case (metadata); other agencies' notes are not counted."""
+    case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "note:list")
+    hub.authz.require(
+        ctx,
+        Permission.NOTE_READ,
+        _own_note(ctx),
+        event=event_for(ctx, "note:list", case_id=case.id, cell_id=case.cell_id),
+        hide=False,
+    )
+    stmt = select(Note).where(
+        Note.case_id == case.id, Note.owner_agency_id == ctx.principal.agency_id
+    )
+    page = await paginate(
+        session, stmt, created_at=Note.created_at, row_id=Note.id, limit=limit, cursor=cursor
+    )
+    await hub.record(
+        session,
+        ctx,
+        event_for(
+            ctx, "note:list", case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id
+        ),
+    )
+    return page
