@@ -1,0 +1,43 @@
+# LIVC Hub. Quick start: `make run` (hub on 127.0.0.1:8000 with demo data), `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := LIVC_MODE=demo
+
+.PHONY: run test lint pytest openapi clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, migrate the SQLite file under var/, load demo data, serve on 127.0.0.1:8000
+run: $(STAMP)
+	$(DEMO) $(BIN)/livc-hub migrate
+	$(DEMO) $(BIN)/livc-hub demo --if-empty
+	@echo
+	@echo "  Demo token (in another terminal):  $(BIN)/livc-hub token --member sofie"
+	@echo "  Members: admin, mayor, prevention, pieter, infoofficer, sofie, ocmw-admin, ltf"
+	@echo "  Try:  curl -H \"Authorization: Bearer \$$TOKEN\" http://127.0.0.1:8000/api/v1/me"
+	@echo
+	$(DEMO) $(BIN)/livc-hub serve
+
+## test: lint, types, layer contracts, then the whole suite on SQLite and PostgreSQL
+test: lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+openapi: $(STAMP)
+	$(BIN)/livc-hub openapi > openapi.yaml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""The hub served by a real uvicorn on 127.0.0.1, in a thread of the test process."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from app.api.app import create_app
+from app.auth import LocalIssuer
+from app.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    KeySettings,
+    Mode,
+    ServerSettings,
+    Settings,
+)
+from tests.support.databases import ThrowawayDatabase
+
+
+@dataclass
+class LiveHub:
+    """A running hub and what a test needs to talk to it."""
+
+    database: ThrowawayDatabase
+    settings: Settings
+    base_url: str
+    issuer: LocalIssuer
+    admin_id: str
+    server: uvicorn.Server
+    thread: threading.Thread
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def token(self, member_id: str, **kwargs: Any) -> str:
+        """A valid token for a member, from the hub's own local issuer."""
+        return self.issuer.issue(member_id, **kwargs)
+
+    def client(self, member_id: str | None = None, *, token: str | None = None) -> httpx.Client:
+        """An HTTP client, authenticated as ``member_id`` (or with ``token``), or anonymous."""
+        headers = {}
+        if member_id is not None:
+            token = self.token(member_id)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        client = httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+        self.clients.append(client)
+        return client
+
+    @property
+    def admin(self) -> httpx.Client:
+        """A client for the bootstrapped hub admin."""
+        return self.client(self.admin_id)
+
+    def stop(self) -> None:
+        """Stop the server we started and close clients."""
+        for client in self.clients:
+            client.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Settings:
+    return Settings(
+        database=DatabaseSettings(url=database.url),
+        keys=KeySettings(keyring_path=workdir / "keyring.json", master_key=master_key),
+        auth=AuthSettings(local_issuer_key_path=workdir / "issuer.pem"),
+        server=ServerSettings(mode=Mode.DEVELOPMENT),
+    )
+
+
+def _bootstrap(settings: Settings) -> str:
+    from app.cli import _with_hub
+    from app.services.bootstrap import bootstrap_hub_admin
+
+    async def work(session: Any, hub: Any) -> str:
+        admin = await bootstrap_hub_admin(
+            session,
+            hub.keys,
+            hub.log,
+            agency_name=f"Hub operator {uuid.uuid4().hex[:6]}",
+            admin_name="Test hub admin",
+        )
+        return str(admin.id)
+
+    result: str = asyncio.run(_with_hub(settings, work))
+    return result
+
+
+def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) -> LiveHub:
+    """Bootstrap an admin, then serve the app on a free port of 127.0.0.1."""
+    settings = _settings(database, workdir, master_key)
+    admin_id = _bootstrap(settings)
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="livc-hub-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test hub did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    issuer = LocalIssuer.load_or_create(
+        settings.auth.local_issuer_key_path,
+        issuer=settings.auth.issuer,
+        audience=settings.auth.audience,
+    )
+    return LiveHub(
+        database=database,
+        settings=settings,
+        base_url=f"http://127.0.0.1:{port}",
+        issuer=issuer,
+        admin_id=admin_id,
+        server=server,
+        thread=thread,
+    )
