@@ -164,3 +164,24 @@ def test_pagination_walks_every_note_once(hub: LiveHub) -> None:
     assert sorted(seen) == sorted(ids)
     bad = t.worker.get(f"/api/v1/cases/{t.case_id}/notes", params={"cursor": "%%%"})
     assert bad.status_code == 400
+
+
+def test_concurrent_edits_of_one_version_exactly_one_wins(hub: LiveHub) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    t = team(hub)
+    note = ok(t.note(), 201)
+    url = f"/api/v1/notes/{note['id']}"
+
+    def edit(i: int) -> int:
+        with hub.client(t.worker_id) as client:
+            r = client.put(
+                url, json={"fields": {"summary": f"versie {i}"}}, headers={"If-Match": note["etag"]}
+            )
+            return r.status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(edit, range(6)))
+    assert codes.count(200) == 1, codes
+    assert set(codes) <= {200, 412}, codes
+    assert [v["version"] for v in ok(t.worker.get(f"{url}/versions"))] == [1, 2]
