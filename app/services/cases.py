@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import AuditEvent
 from app.db.models import Case, CellAgency, Subject, WorkingGroup
 from app.errors import ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
@@ -77,11 +78,14 @@ async def load_case(
     event = event_for(ctx, log_action, case_id=case_id)
     if case is None:
         raise missing(event)
-    event = event_for(
-        ctx, log_action, case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id
-    )
+    event = case_event(ctx, log_action, case)
     hub.authz.require(ctx, action, await _case_resource(session, case.cell_id), event=event)
     return case
+
+
+def case_event(ctx: RequestContext, action: str, case: Case) -> AuditEvent:
+    """An access-log event naming the case, its cell and its subject."""
+    return event_for(ctx, action, case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id)
 
 
 async def read_case(
@@ -89,13 +93,7 @@ async def read_case(
 ) -> Case:
     """One case's metadata (pseudonym, status), logged."""
     case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "case:read")
-    await hub.record(
-        session,
-        ctx,
-        event_for(
-            ctx, "case:read", case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id
-        ),
-    )
+    await hub.record(session, ctx, case_event(ctx, "case:read", case))
     return case
 
 
@@ -106,13 +104,7 @@ async def update_case(
     case = await load_case(session, ctx, hub, case_id, Permission.CASE_WRITE, "case:update")
     case.status = status.value
     case.updated_at = ctx.now
-    await hub.record(
-        session,
-        ctx,
-        event_for(
-            ctx, "case:update", case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id
-        ),
-    )
+    await hub.record(session, ctx, case_event(ctx, "case:update", case))
     return case
 
 

@@ -6,19 +6,20 @@ Reads decide first, append the access-log entry second (fail closed), and decryp
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Note, NoteTemplate, NoteVersion
+from app.audit import AuditEvent
+from app.db.models import Case, Note, NoteTemplate, NoteVersion
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
 from app.services.authz import event_for, missing
-from app.services.cases import load_case
+from app.services.cases import case_event, load_case
 from app.services.context import RequestContext
 from app.services.fields import decode_fields, encode_fields
 from app.services.hub import Hub
@@ -95,11 +96,10 @@ def _open(hub: Hub, note: Note, version: NoteVersion) -> dict[str, Any]:
 
 
 def _event(
-    ctx: RequestContext, action: str, note: Note, case_cell: uuid.UUID | None, fields: list[str]
-) -> Any:
-    return event_for(
-        ctx, action, note_id=note.id, case_id=note.case_id, cell_id=case_cell, fields=fields
-    )
+    ctx: RequestContext, action: str, note: Note, case: Case, fields: Sequence[str] = ()
+) -> AuditEvent:
+    # Names the subject too: the subject report must find every access to a person's notes.
+    return replace(case_event(ctx, action, case), note_id=str(note.id), fields=tuple(fields))
 
 
 async def create_note(
@@ -117,7 +117,7 @@ async def create_note(
         ctx,
         Permission.NOTE_WRITE,
         _own_note(ctx),
-        event=event_for(ctx, "note:create", case_id=case.id, cell_id=case.cell_id),
+        event=case_event(ctx, "note:create", case),
         hide=False,
     )
     template = await _template(session, template_id)
@@ -136,7 +136,7 @@ async def create_note(
     session.add(note)
     await session.flush()
     session.add(version)
-    await hub.record(session, ctx, _event(ctx, "note:create", note, case.cell_id, sorted(encoded)))
+    await hub.record(session, ctx, _event(ctx, "note:create", note, case, sorted(encoded)))
     return NoteView(note=note, version=version, fields=decode_fields(encoded))
 
 
@@ -147,14 +147,18 @@ async def _load_note(
     note_id: uuid.UUID,
     action: Permission,
     log_action: str,
-) -> Note:
-    note = await session.get(Note, note_id)
-    event = event_for(ctx, log_action, note_id=note_id)
-    if note is None:
-        raise missing(event)
+) -> tuple[Note, Case]:
+    found = (
+        await session.execute(
+            select(Note, Case).join(Case, Case.id == Note.case_id).where(Note.id == note_id)
+        )
+    ).first()
+    if found is None:
+        raise missing(event_for(ctx, log_action, note_id=note_id))
+    note, case = found
     resource = Resource(ResourceKind.NOTE, owner_agency_id=str(note.owner_agency_id))
-    hub.authz.require(ctx, action, resource, event=_event(ctx, log_action, note, None, []))
-    return note
+    hub.authz.require(ctx, action, resource, event=_event(ctx, log_action, note, case))
+    return note, case
 
 
 async def _version(session: AsyncSession, note: Note, number: int) -> NoteVersion:
@@ -172,9 +176,9 @@ async def read_note(
     version: int | None = None,
 ) -> NoteView:
     """A note's current (or a given) version, decrypted after the read is logged."""
-    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:read")
+    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:read")
     row = await _version(session, note, note.current_version if version is None else version)
-    await hub.record(session, ctx, _event(ctx, "note:read", note, None, sorted(row.sealed)))
+    await hub.record(session, ctx, _event(ctx, "note:read", note, case, sorted(row.sealed)))
     return NoteView(note=note, version=row, fields=_open(hub, note, row))
 
 
@@ -188,7 +192,7 @@ async def update_note(
     values: Mapping[str, Any],
 ) -> NoteView:
     """Append a new version if the caller edited the current one (If-Match), else 412."""
-    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_WRITE, "note:update")
+    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_WRITE, "note:update")
     if not if_match:
         raise PreconditionRequired("send If-Match with the ETag of the version you edited")
     current = note.current_version
@@ -212,7 +216,7 @@ async def update_note(
     except IntegrityError:
         raise PreconditionFailed() from None
     note.current_version = current + 1
-    await hub.record(session, ctx, _event(ctx, "note:update", note, None, sorted(encoded)))
+    await hub.record(session, ctx, _event(ctx, "note:update", note, case, sorted(encoded)))
     return NoteView(note=note, version=version, fields=decode_fields(encoded))
 
 
@@ -225,11 +229,11 @@ async def list_versions(
     session: AsyncSession, ctx: RequestContext, hub: Hub, note_id: uuid.UUID
 ) -> tuple[Note, list[NoteVersion]]:
     """A note's version history (metadata only)."""
-    note = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:history")
+    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:history")
     rows = await session.scalars(
         select(NoteVersion).where(NoteVersion.note_id == note.id).order_by(NoteVersion.version)
     )
-    await hub.record(session, ctx, _event(ctx, "note:history", note, None, []))
+    await hub.record(session, ctx, _event(ctx, "note:history", note, case))
     return note, list(rows.all())
 
 
@@ -248,7 +252,7 @@ async def list_case_notes(
         ctx,
         Permission.NOTE_READ,
         _own_note(ctx),
-        event=event_for(ctx, "note:list", case_id=case.id, cell_id=case.cell_id),
+        event=case_event(ctx, "note:list", case),
         hide=False,
     )
     stmt = select(Note).where(
@@ -257,11 +261,5 @@ async def list_case_notes(
     page = await paginate(
         session, stmt, created_at=Note.created_at, row_id=Note.id, limit=limit, cursor=cursor
     )
-    await hub.record(
-        session,
-        ctx,
-        event_for(
-            ctx, "note:list", case_id=case.id, cell_id=case.cell_id, subject_id=case.subject_id
-        ),
-    )
+    await hub.record(session, ctx, case_event(ctx, "note:list", case))
     return page

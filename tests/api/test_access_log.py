@@ -40,6 +40,8 @@ def test_a_read_is_logged_with_actor_objects_and_field_names_never_values(hub: L
     assert entry["actor_agency_id"] == t.agency_id
     assert entry["note_id"] == note["id"]
     assert entry["case_id"] == t.case_id
+    assert entry["cell_id"] == t.cell_id
+    assert entry["subject_id"] == t.subject_id
     fields = (
         entry["fields"] if isinstance(entry["fields"], list) else json.loads(str(entry["fields"]))
     )
