@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from app.policies.permissions import Permission
 from app.policies.vocabulary import Clearance, MemberStatus, Role
@@ -80,10 +80,10 @@ class AccessRequest:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What one rule says about one request."""
+    """What one rule says about one request; ``reason`` is a member of a reason StrEnum."""
 
     effect: Effect
-    reason: Reason
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -91,28 +91,35 @@ class Decision:
     """The engine's answer with every reason that contributed."""
 
     allowed: bool
-    reasons: tuple[Reason, ...]
+    reasons: tuple[str, ...]
 
     @property
-    def reason(self) -> Reason:
+    def reason(self) -> str:
         """The reason that decided: the first deny, or the first allow."""
         return self.reasons[0]
 
 
-class Rule(Protocol):
-    """A named rule; returns None when it has nothing to say."""
+Q = TypeVar("Q", contravariant=True)
+R = TypeVar("R")
+
+
+class RuleOf(Protocol[Q]):
+    """A named rule over requests of one kind; returns None when it has nothing to say."""
 
     @property
     def name(self) -> str:
         """Stable name, used in configuration and tests."""
         ...
 
-    def evaluate(self, request: AccessRequest) -> Verdict | None:
+    def evaluate(self, request: Q) -> Verdict | None:
         """Allow, deny or abstain."""
         ...
 
 
-def decide(request: AccessRequest, rules: Sequence[Rule]) -> Decision:
+Rule = RuleOf[AccessRequest]
+
+
+def decide(request: R, rules: Sequence[RuleOf[R]]) -> Decision:
     """Apply the rule table: any deny wins, else an allow is needed, else deny by default."""
     verdicts = [v for v in (rule.evaluate(request) for rule in rules) if v is not None]
     denies = tuple(v.reason for v in verdicts if v.effect is Effect.DENY)

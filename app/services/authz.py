@@ -40,7 +40,7 @@ class Authorizer:
         decision = self.decide(ctx, action, resource)
         if decision.allowed:
             return decision
-        audit = () if event is None else (denied(event, decision.reason.value),)
+        audit = () if event is None else (denied(event, str(decision.reason)),)
         if hide:
             raise NotFound(audit=audit)
         raise Forbidden(audit=audit)

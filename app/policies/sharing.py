@@ -1,0 +1,388 @@
+"""Need-to-know sharing in an exchange (casusoverleg): one decision per note field.
+
+A field is visible to a participant only if the owner released it into this exchange, the chair
+granted it to that participant (or their role), every secrecy rule lets it flow, the exchange is
+open and the participant still takes part (DOMAIN.md rules 1-10, 13, 15). Rules are data: each is
+a small object in ``SHARING_RULES``; ``decide`` from the engine applies them (any deny wins, an
+allow is needed). Time is passed in. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from app.policies.engine import Decision, Effect, RuleOf, Verdict, decide
+from app.policies.vocabulary import AgencyKind, CellKind, Clearance, MemberStatus, Role, Sensitivity
+
+
+class ShareReason(StrEnum):
+    """Reason codes of sharing decisions (stable: they go into the access log)."""
+
+    RELEASED = "released"
+    GRANTED = "granted"
+    NOT_RELEASED = "not_released"
+    NOT_GRANTED = "not_granted"
+    SECRECY_REGIME = "secrecy_regime"
+    CLEARANCE_TOO_LOW = "clearance_too_low"
+    JUDICIAL_POLICE_ONLY = "judicial_police_only"
+    LTF_VIA_INFORMATION_OFFICER = "ltf_via_information_officer"
+    EXCHANGE_CLOSED = "exchange_closed"
+    EXCHANGE_NOT_OPEN = "exchange_not_open"
+    NOT_PARTICIPANT = "not_participant"
+    MEMBER_SUSPENDED = "member_suspended"
+    ADMIN_NO_CONTENT = "admin_no_content"
+    MINOR_SECRECY = "minor_secrecy"
+    UNKNOWN_SENSITIVITY = "unknown_sensitivity"
+    NO_RULE_ALLOWS = "no_rule_allows"
+
+
+# Who may receive what (each set is the rule's data; a local regulation can narrow it).
+SECRECY_BOUND_CLASSES = frozenset({Sensitivity.HEALTH.value, Sensitivity.PSYCHOLOGICAL.value})
+JUDICIAL_CLASSES = frozenset({Sensitivity.JUDICIAL.value})
+POLICE_AND_JUSTICE = frozenset(
+    {AgencyKind.LOCAL_POLICE.value, AgencyKind.FEDERAL_POLICE.value, AgencyKind.JUSTICE_HOUSE.value}
+)
+LTF_SOURCES = frozenset({AgencyKind.STATE_SECURITY.value, AgencyKind.OCAD.value})
+LIVC_CELLS = frozenset({CellKind.LIVC_CASE.value, CellKind.LIVC_STRATEGIC.value})
+NO_CONTENT_ROLES = frozenset({Role.HUB_ADMIN.value, Role.AGENCY_ADMIN.value, Role.AUDITOR.value})
+KNOWN_CLASSES = frozenset(s.value for s in Sensitivity)
+
+
+@dataclass(frozen=True)
+class ParticipantFacts:
+    """The member asking, as a participant of the exchange."""
+
+    member_id: str
+    agency_id: str
+    agency_kind: str
+    roles: frozenset[str]
+    status: str
+    bound_by_secrecy: bool
+    clearance: int
+    invited_at: datetime | None
+    removed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExchangeFacts:
+    """The exchange: its cell's kind and its time window."""
+
+    exchange_id: str
+    cell_kind: str
+    opens_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FieldFacts:
+    """One field of one note version, and what is known of its owner and subject."""
+
+    note_id: str
+    version: int
+    is_latest: bool
+    name: str
+    sensitivity: str
+    classification: int | None
+    owner_agency_id: str
+    owner_agency_kind: str
+    subject_is_minor: bool = False
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """An owner's release into this exchange: a field or a class, a version or the latest."""
+
+    note_id: str
+    version: int | None
+    field: str | None
+    sensitivity: str | None
+    released_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """A chair's grant to a participant or to a role: a field or a class, optionally one note."""
+
+    member_id: str | None
+    role: str | None
+    note_id: str | None
+    field: str | None
+    sensitivity: str | None
+    granted_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """One question: may this participant see this field, now?"""
+
+    participant: ParticipantFacts
+    exchange: ExchangeFacts
+    field: FieldFacts
+    releases: Sequence[ReleaseFacts]
+    grants: Sequence[GrantFacts]
+    now: datetime
+
+
+def _live(start: datetime, end: datetime | None, now: datetime) -> bool:
+    return start <= now and (end is None or now < end)
+
+
+def release_covers(release: ReleaseFacts, field: FieldFacts, now: datetime) -> bool:
+    """True if the release is in force and names this field (or its class) of this version."""
+    if release.note_id != field.note_id or not _live(
+        release.released_at, release.withdrawn_at, now
+    ):
+        return False
+    version_ok = field.is_latest if release.version is None else release.version == field.version
+    return version_ok and (release.field == field.name or release.sensitivity == field.sensitivity)
+
+
+def grant_covers(
+    grant: GrantFacts, who: ParticipantFacts, field: FieldFacts, now: datetime
+) -> bool:
+    """True if the grant is in force, names this participant (or a role of theirs) and the field."""
+    if not _live(grant.granted_at, grant.withdrawn_at, now):
+        return False
+    if grant.member_id != who.member_id and (grant.role is None or grant.role not in who.roles):
+        return False
+    if grant.note_id is not None and grant.note_id != field.note_id:
+        return False
+    return grant.field == field.name or grant.sensitivity == field.sensitivity
+
+
+def _deny(reason: ShareReason) -> Verdict:
+    return Verdict(Effect.DENY, reason)
+
+
+def _allow(reason: ShareReason) -> Verdict:
+    return Verdict(Effect.ALLOW, reason)
+
+
+@dataclass(frozen=True)
+class ExchangeOpen:
+    """Rule 10: nothing is readable through an exchange before it opens or after it closes."""
+
+    name: str = "exchange_open"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny outside the exchange's window or once it is closed."""
+        exchange, now = request.exchange, request.now
+        if exchange.closed_at is not None and exchange.closed_at <= now:
+            return _deny(ShareReason.EXCHANGE_CLOSED)
+        if now >= exchange.expires_at:
+            return _deny(ShareReason.EXCHANGE_CLOSED)
+        if now < exchange.opens_at:
+            return _deny(ShareReason.EXCHANGE_NOT_OPEN)
+        return None
+
+
+@dataclass(frozen=True)
+class Participates:
+    """Rule 1: only an invited, not removed participant sees anything."""
+
+    name: str = "participates"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny a member who was never invited or has been removed."""
+        who = request.participant
+        if who.invited_at is None or not _live(who.invited_at, who.removed_at, request.now):
+            return _deny(ShareReason.NOT_PARTICIPANT)
+        return None
+
+
+@dataclass(frozen=True)
+class ActiveMember:
+    """Rule 1: a suspended member sees nothing from the next read on."""
+
+    name: str = "active_member"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny a suspended member."""
+        if request.participant.status != MemberStatus.ACTIVE.value:
+            return _deny(ShareReason.MEMBER_SUSPENDED)
+        return None
+
+
+@dataclass(frozen=True)
+class AdminsSeeNoContent:
+    """Rule 4: hub admins, agency admins and auditors see no case content at all."""
+
+    name: str = "admins_see_no_content"
+    roles: frozenset[str] = NO_CONTENT_ROLES
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny a member whose roles are all administrative (or who has none)."""
+        if request.participant.roles <= self.roles:
+            return _deny(ShareReason.ADMIN_NO_CONTENT)
+        return None
+
+
+@dataclass(frozen=True)
+class KnownSensitivity:
+    """Rule 15: a field of an unknown sensitivity class is denied."""
+
+    name: str = "known_sensitivity"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny fields whose class the hub does not know."""
+        if request.field.sensitivity not in KNOWN_CLASSES:
+            return _deny(ShareReason.UNKNOWN_SENSITIVITY)
+        return None
+
+
+@dataclass(frozen=True)
+class OwnerReleased:
+    """Rule 2 (and 9): a field leaves its agency only if released into this exchange."""
+
+    name: str = "owner_released"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Allow when a release in force covers the field; deny otherwise."""
+        if any(release_covers(r, request.field, request.now) for r in request.releases):
+            return _allow(ShareReason.RELEASED)
+        return _deny(ShareReason.NOT_RELEASED)
+
+
+@dataclass(frozen=True)
+class ChairGranted:
+    """Rule 3: the chair (or delegate) granted the field to this participant or their role."""
+
+    name: str = "chair_granted"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Allow when a grant in force covers participant and field; deny otherwise."""
+        who, field, now = request.participant, request.field, request.now
+        if any(grant_covers(g, who, field, now) for g in request.grants):
+            return _allow(ShareReason.GRANTED)
+        return _deny(ShareReason.NOT_GRANTED)
+
+
+@dataclass(frozen=True)
+class SecrecyFlows:
+    """Rule 5: health and psychological content only to participants bound by secrecy."""
+
+    name: str = "secrecy_flows"
+    classes: frozenset[str] = SECRECY_BOUND_CLASSES
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny secrecy-bound classes to a participant not bound by professional secrecy."""
+        if request.field.sensitivity in self.classes and not request.participant.bound_by_secrecy:
+            return _deny(ShareReason.SECRECY_REGIME)
+        return None
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Rule 6: classified content only to participants cleared at least to its level.
+
+    Intelligence without an explicit level is treated as RESTRICTED (design: never unclassified).
+    """
+
+    name: str = "classified"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny when the participant's clearance is below the field's classification."""
+        field = request.field
+        level = field.classification
+        if level is None and field.sensitivity == Sensitivity.INTELLIGENCE.value:
+            level = Clearance.RESTRICTED
+        if level is not None and request.participant.clearance < level:
+            return _deny(ShareReason.CLEARANCE_TOO_LOW)
+        return None
+
+
+@dataclass(frozen=True)
+class JudicialPoliceOnly:
+    """Rule 7: content of a judicial investigation only to police and justice participants."""
+
+    name: str = "judicial_police_only"
+    classes: frozenset[str] = JUDICIAL_CLASSES
+    receivers: frozenset[str] = POLICE_AND_JUSTICE
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny judicial classes to participants of other agency kinds."""
+        if (
+            request.field.sensitivity in self.classes
+            and request.participant.agency_kind not in self.receivers
+        ):
+            return _deny(ShareReason.JUDICIAL_POLICE_ONLY)
+        return None
+
+
+@dataclass(frozen=True)
+class LtfBridge:
+    """Rule 8: LTF information enters a LIVC exchange only through the information officer.
+
+    Inside the hub the information officer (local police) owns what the LTF contributes, so a note
+    owned by an LTF source agency (State Security, OCAD) never flows in a LIVC exchange directly.
+    """
+
+    name: str = "ltf_bridge"
+    sources: frozenset[str] = LTF_SOURCES
+    livc_cells: frozenset[str] = LIVC_CELLS
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny LTF-source notes in LIVC exchanges."""
+        if (
+            request.exchange.cell_kind in self.livc_cells
+            and request.field.owner_agency_kind in self.sources
+        ):
+            return _deny(ShareReason.LTF_VIA_INFORMATION_OFFICER)
+        return None
+
+
+@dataclass(frozen=True)
+class MinorsUnderSecrecy:
+    """Rule 13: a minor's notes fall under the youth regime: only to secrecy-bound participants."""
+
+    name: str = "minors_under_secrecy"
+
+    def evaluate(self, request: ShareRequest) -> Verdict | None:
+        """Deny a minor's fields to participants not bound by professional secrecy."""
+        if request.field.subject_is_minor and not request.participant.bound_by_secrecy:
+            return _deny(ShareReason.MINOR_SECRECY)
+        return None
+
+
+SHARING_RULES: tuple[RuleOf[ShareRequest], ...] = (
+    ExchangeOpen(),
+    Participates(),
+    ActiveMember(),
+    AdminsSeeNoContent(),
+    KnownSensitivity(),
+    OwnerReleased(),
+    ChairGranted(),
+    SecrecyFlows(),
+    Classified(),
+    JudicialPoliceOnly(),
+    LtfBridge(),
+    MinorsUnderSecrecy(),
+)
+
+
+def decide_fields(
+    participant: ParticipantFacts,
+    exchange: ExchangeFacts,
+    fields: Iterable[FieldFacts],
+    releases: Sequence[ReleaseFacts],
+    grants: Sequence[GrantFacts],
+    now: datetime,
+    rules: Sequence[RuleOf[ShareRequest]] = SHARING_RULES,
+) -> Mapping[tuple[str, int, str], Decision]:
+    """A decision per (note id, version, field name) for one participant in one exchange."""
+    by_note: dict[str, list[ReleaseFacts]] = {}
+    for release in releases:
+        by_note.setdefault(release.note_id, []).append(release)
+    out = {}
+    for field in fields:
+        request = ShareRequest(
+            participant, exchange, field, by_note.get(field.note_id, ()), grants, now
+        )
+        out[(field.note_id, field.version, field.name)] = decide(request, rules)
+    return out
