@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from app.api import problems
 from app.api.deps import principal_dep
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.api.routers import agencies, cases, cells, me, notes, public, templates
+from app.api.routers import agencies, cases, cells, exchanges, me, notes, public, templates
 from app.api.schemas.common import Problem
 from app.api.state import HubState
 from app.audit import AccessLog
@@ -67,7 +67,7 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
-    for module in (me, agencies, cells, templates, cases, notes):
+    for module in (me, agencies, cells, templates, cases, notes, exchanges):
         v1.include_router(module.router)
     app.include_router(v1)
 

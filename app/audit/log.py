@@ -44,6 +44,7 @@ class AuditEvent:
     note_id: str | None = None
     exchange_id: str | None = None
     object_id: str | None = None
+    denied: tuple[str, ...] = field(default_factory=tuple)
     fields: tuple[str, ...] = field(default_factory=tuple)
     purpose: str | None = None
 
@@ -83,6 +84,7 @@ def _entry(event: AuditEvent, now: datetime, request_id: str) -> AccessLogEntry:
         note_id=event.note_id,
         exchange_id=event.exchange_id,
         object_id=event.object_id,
+        denied=list(event.denied) or None,
         fields=list(event.fields),
         purpose=event.purpose,
     )

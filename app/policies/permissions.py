@@ -21,6 +21,7 @@ class Permission(StrEnum):
     CASE_WRITE = "case:write"
     NOTE_READ = "note:read"
     NOTE_WRITE = "note:write"
+    NOTE_RELEASE = "note:release"
 
 
 # Permissions a hub admin holds over every agency; none of them reaches case content.
@@ -41,6 +42,7 @@ _CONTENT = frozenset(
         Permission.CASE_WRITE,
         Permission.NOTE_READ,
         Permission.NOTE_WRITE,
+        Permission.NOTE_RELEASE,
     }
 )
 

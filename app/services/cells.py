@@ -53,6 +53,19 @@ async def _set_chair(session: AsyncSession, cell: Cell, member_id: uuid.UUID) ->
     await _ensure_member(session, cell.id, chair.id)
 
 
+async def change_chair(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, member_id: uuid.UUID
+) -> Cell:
+    """Set who chairs the cell (after an election, or when the mayor delegates the chair)."""
+    _manage(ctx, hub)
+    cell = await get_cell(session, cell_id)
+    await _set_chair(session, cell, member_id)
+    await hub.record(
+        session, ctx, event_for(ctx, "cell:set_chair", cell_id=cell.id, object_id=member_id)
+    )
+    return cell
+
+
 async def _ensure_agency(session: AsyncSession, cell_id: uuid.UUID, agency_id: uuid.UUID) -> None:
     if await session.get(CellAgency, (cell_id, agency_id)) is None:
         session.add(CellAgency(cell_id=cell_id, agency_id=agency_id))

@@ -61,6 +61,15 @@ async def get_cell(cell_id: uuid.UUID, session: SessionDep, ctx: ContextDep) -> 
     return await _out(session, await cells.get_cell(session, cell_id))
 
 
+@router.put("/cells/{cell_id}/chair")
+async def change_chair(
+    cell_id: uuid.UUID, body: CellMemberIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> CellOut:
+    """Set the cell's chair (hub admin); the chair is seated in the cell with their agency."""
+    cell = await cells.change_chair(session, ctx, hub, cell_id, body.member_id)
+    return await _out(session, cell)
+
+
 @router.post("/cells/{cell_id}/agencies", status_code=status.HTTP_201_CREATED)
 async def add_agency(
     cell_id: uuid.UUID, body: CellAgencyIn, session: SessionDep, ctx: ContextDep, hub: HubDep

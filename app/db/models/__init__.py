@@ -3,6 +3,7 @@
 from app.db.models.audit import AccessLogEntry
 from app.db.models.case import Case, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
+from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member
 
@@ -13,10 +14,14 @@ __all__ = [
     "Cell",
     "CellAgency",
     "CellMember",
+    "Exchange",
+    "ExchangeParticipant",
+    "Grant",
     "Member",
     "Note",
     "NoteTemplate",
     "NoteVersion",
+    "Release",
     "Subject",
     "WorkingGroup",
 ]

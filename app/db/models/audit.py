@@ -35,5 +35,6 @@ class AccessLogEntry(Base):
     note_id: Mapped[str | None] = mapped_column(String(36))
     exchange_id: Mapped[str | None] = mapped_column(String(36))
     object_id: Mapped[str | None] = mapped_column(String(36))
+    denied: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     fields: Mapped[list[str]] = mapped_column(JSON)
     purpose: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,290 @@
+"""/api/v1/exchanges: case consultations, releases, grants, the shared view and its explanation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Response, status
+
+from app.api.deps import ContextDep, HubDep, SessionDep
+from app.api.schemas.exchanges import (
+    ExchangeIn,
+    ExchangeOut,
+    ExplainOut,
+    FieldVerdictOut,
+    GrantIn,
+    GrantOut,
+    ParticipantIn,
+    ParticipantOut,
+    ParticipantVerdictsOut,
+    ReleaseIn,
+    ReleaseOut,
+    SharedNoteOut,
+    ViewOut,
+)
+from app.db.models import Exchange, Grant, Release
+from app.services import cases, exchanges, releases, views
+from app.services.exchanges import ExchangeAccess, is_open
+from app.services.views import FieldVerdict
+
+router = APIRouter(tags=["exchanges"])
+
+
+def _out(access: ExchangeAccess, now: datetime) -> ExchangeOut:
+    x: Exchange = access.exchange
+    return ExchangeOut(
+        id=x.id,
+        cell_id=x.cell_id,
+        case_id=x.case_id,
+        working_group_id=x.working_group_id,
+        purpose=x.purpose,
+        legal_basis=x.legal_basis,
+        opens_at=x.opens_at,
+        expires_at=x.expires_at,
+        closed_at=x.closed_at,
+        open=is_open(x, now),
+        you_chair=access.is_chair,
+        you_participate=access.participant is not None,
+    )
+
+
+def _release(r: Release) -> ReleaseOut:
+    return ReleaseOut(
+        id=r.id,
+        note_id=r.note_id,
+        owner_agency_id=r.owner_agency_id,
+        version=r.version,
+        field=r.field,
+        sensitivity=r.sensitivity,
+        released_at=r.released_at,
+    )
+
+
+def _grant(g: Grant) -> GrantOut:
+    return GrantOut(
+        id=g.id,
+        member_id=g.member_id,
+        role=g.role,
+        note_id=g.note_id,
+        field=g.field,
+        sensitivity=g.sensitivity,
+        granted_at=g.granted_at,
+    )
+
+
+def _verdict(v: FieldVerdict) -> FieldVerdictOut:
+    return FieldVerdictOut(
+        note_id=uuid.UUID(v.note_id),
+        version=v.version,
+        field=v.field,
+        sensitivity=v.sensitivity,
+        visible=v.visible,
+        reasons=list(v.reasons),
+    )
+
+
+@router.post("/exchanges", status_code=status.HTTP_201_CREATED)
+async def convene(
+    body: ExchangeIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ExchangeOut:
+    """Convene an exchange on a case of a cell you chair (or are a chair delegate in)."""
+    access = await exchanges.convene(
+        session,
+        ctx,
+        hub,
+        case_id=body.case_id,
+        working_group_id=body.working_group_id,
+        purpose=body.purpose,
+        legal_basis=body.legal_basis,
+        opens_at=body.opens_at,
+        expires_at=body.expires_at,
+    )
+    return _out(access, ctx.now)
+
+
+@router.get("/exchanges")
+async def list_exchanges(session: SessionDep, ctx: ContextDep) -> list[ExchangeOut]:
+    """Exchanges you chair or take part in (at most 500, oldest first)."""
+    out = []
+    for x, chairs, participates in await exchanges.my_exchanges(session, ctx):
+        out.append(
+            ExchangeOut(
+                id=x.id,
+                cell_id=x.cell_id,
+                case_id=x.case_id,
+                working_group_id=x.working_group_id,
+                purpose=x.purpose,
+                legal_basis=x.legal_basis,
+                opens_at=x.opens_at,
+                expires_at=x.expires_at,
+                closed_at=x.closed_at,
+                open=is_open(x, ctx.now),
+                you_chair=chairs,
+                you_participate=participates,
+            )
+        )
+    return out
+
+
+@router.get("/exchanges/{exchange_id}")
+async def get_exchange(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ExchangeOut:
+    """One exchange (chair and participants only; 404 for anyone else)."""
+    access = await exchanges.reach(session, ctx, hub, exchange_id, "exchange:read")
+    await hub.record(
+        session, ctx, exchanges.exchange_event(ctx, "exchange:read", access.exchange, access.case)
+    )
+    return _out(access, ctx.now)
+
+
+@router.post("/exchanges/{exchange_id}/close")
+async def close_exchange(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ExchangeOut:
+    """Close the exchange (chair); nothing is readable through it afterwards."""
+    return _out(await exchanges.close(session, ctx, hub, exchange_id), ctx.now)
+
+
+@router.get("/exchanges/{exchange_id}/participants")
+async def list_participants(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> list[ParticipantOut]:
+    """Current participants (chair and participants)."""
+    await exchanges.reach(session, ctx, hub, exchange_id, "exchange:participants")
+    rows = await exchanges.participants_of(session, exchange_id)
+    return [ParticipantOut(member_id=m.id, invited_at=p.invited_at) for p, m in rows]
+
+
+@router.post("/exchanges/{exchange_id}/participants", status_code=status.HTTP_201_CREATED)
+async def invite(
+    exchange_id: uuid.UUID, body: ParticipantIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ParticipantOut:
+    """Invite a member of the cell (chair)."""
+    row = await exchanges.invite(session, ctx, hub, exchange_id, body.member_id)
+    return ParticipantOut(member_id=row.member_id, invited_at=row.invited_at)
+
+
+@router.delete(
+    "/exchanges/{exchange_id}/participants/{member_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def remove(
+    exchange_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> Response:
+    """Remove a participant (chair); effective on the very next read."""
+    await exchanges.remove(session, ctx, hub, exchange_id, member_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/exchanges/{exchange_id}/releases", status_code=status.HTTP_201_CREATED)
+async def release(
+    exchange_id: uuid.UUID, body: ReleaseIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> list[ReleaseOut]:
+    """Release fields or classes of one of your agency's notes on this case (owner only)."""
+    rows = await releases.release(
+        session,
+        ctx,
+        hub,
+        exchange_id,
+        note_id=body.note_id,
+        version=body.version,
+        fields=body.fields,
+        sensitivities=[s.value for s in body.sensitivities],
+    )
+    return [_release(r) for r in rows]
+
+
+@router.get("/exchanges/{exchange_id}/releases")
+async def list_releases(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> list[ReleaseOut]:
+    """Releases in force: all for the chair (names and classes only), your agency's for others."""
+    return [_release(r) for r in await releases.list_releases(session, ctx, hub, exchange_id)]
+
+
+@router.delete(
+    "/exchanges/{exchange_id}/releases/{release_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def withdraw_release(
+    exchange_id: uuid.UUID, release_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> Response:
+    """Withdraw a release (owning agency)."""
+    await releases.withdraw_release(session, ctx, hub, exchange_id, release_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/exchanges/{exchange_id}/grants", status_code=status.HTTP_201_CREATED)
+async def grant(
+    exchange_id: uuid.UUID, body: GrantIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> GrantOut:
+    """Grant a released field or class to a participant or a role (chair)."""
+    row = await releases.grant(
+        session,
+        ctx,
+        hub,
+        exchange_id,
+        member_id=body.member_id,
+        role=body.role,
+        note_id=body.note_id,
+        field=body.field,
+        sensitivity=None if body.sensitivity is None else body.sensitivity.value,
+    )
+    return _grant(row)
+
+
+@router.get("/exchanges/{exchange_id}/grants")
+async def list_grants(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> list[GrantOut]:
+    """Grants in force (chair)."""
+    return [_grant(g) for g in await releases.list_grants(session, ctx, hub, exchange_id)]
+
+
+@router.delete("/exchanges/{exchange_id}/grants/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def withdraw_grant(
+    exchange_id: uuid.UUID, grant_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> Response:
+    """Withdraw a grant (chair)."""
+    await releases.withdraw_grant(session, ctx, hub, exchange_id, grant_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/exchanges/{exchange_id}/view")
+async def view(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ViewOut:
+    """The case and its notes with only the fields you may see; nothing else is returned."""
+    access, notes = await views.view(session, ctx, hub, exchange_id)
+    pseudonyms = await cases.subject_pseudonyms(session, [access.case.subject_id])
+    return ViewOut(
+        exchange=_out(access, ctx.now),
+        case_id=access.case.id,
+        subject_pseudonym=pseudonyms[access.case.subject_id],
+        notes=[
+            SharedNoteOut(
+                note_id=n.note_id,
+                version=n.version,
+                template_id=n.template_id,
+                owner_agency_id=n.owner_agency_id,
+                fields=n.fields,
+            )
+            for n in notes
+        ],
+    )
+
+
+@router.get("/exchanges/{exchange_id}/explain")
+async def explain(
+    exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ExplainOut:
+    """Why you cannot see a field granted to you; for the chair, each participant's decisions."""
+    access, mine, others = await views.explain(session, ctx, hub, exchange_id)
+    return ExplainOut(
+        exchange_id=access.exchange.id,
+        yours=[_verdict(v) for v in mine],
+        participants=[
+            ParticipantVerdictsOut(member_id=m, fields=[_verdict(v) for v in vs])
+            for m, vs in others.items()
+        ],
+    )

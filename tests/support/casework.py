@@ -1,0 +1,180 @@
+"""A LIVC-R case consultation built through the API: the cast of the README's worked scenario.
+
+Stad (municipality, chair), OCMW (social worker bound by secrecy), Politie (reference person
+cleared 'secret', information officer), LTF source (State Security contact, 'top_secret'),
+each with one note on one case, and an exchange the mayor convenes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.support.live import LiveHub
+from tests.support.world import agency, cell, member, ok, template, unique
+
+SOCIAL = [
+    {"name": "household", "label": "Gezin", "type": "text", "sensitivity": "family"},
+    {"name": "housing", "label": "Huisvesting", "type": "text", "sensitivity": "social_situation"},
+    {"name": "health", "label": "Gezondheid", "type": "text", "sensitivity": "health"},
+    {"name": "psych", "label": "Psychologisch", "type": "text", "sensitivity": "psychological"},
+]
+POLICE = [
+    {"name": "judicial", "label": "Onderzoek", "type": "text", "sensitivity": "judicial"},
+    {
+        "name": "intel",
+        "label": "Inlichtingen",
+        "type": "text",
+        "sensitivity": "intelligence",
+        "classification": "secret",
+    },
+    {"name": "risk", "label": "Risico", "type": "text", "sensitivity": "risk_assessment"},
+]
+LTF = [
+    {
+        "name": "ocad",
+        "label": "OCAD",
+        "type": "text",
+        "sensitivity": "intelligence",
+        "classification": "top_secret",
+    },
+    {"name": "context", "label": "Context", "type": "text", "sensitivity": "free_text"},
+]
+
+
+@dataclass
+class Casework:
+    """Ids of everyone and everything in one consultation."""
+
+    hub: LiveHub
+    ids: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def as_(self, who: str) -> httpx.Client:
+        """A client for a cast member."""
+        return self.hub.client(self.ids[who])
+
+    @property
+    def x(self) -> str:
+        """The exchange's base path."""
+        return f"/api/v1/exchanges/{self.ids['exchange']}"
+
+    def release(self, who: str, note: str, **body: Any) -> list[dict[str, Any]]:
+        """The owner releases fields or classes of a note."""
+        payload = {"note_id": self.ids[note], **body}
+        return list(ok(self.as_(who).post(f"{self.x}/releases", json=payload), 201))
+
+    def grant(self, **body: Any) -> dict[str, Any]:
+        """The mayor grants."""
+        if "member" in body:
+            body["member_id"] = self.ids[body.pop("member")]
+        if "note" in body:
+            body["note_id"] = self.ids[body.pop("note")]
+        return dict(ok(self.as_("mayor").post(f"{self.x}/grants", json=body), 201))
+
+    def seen(self, who: str) -> dict[str, Any]:
+        """Every visible field, keyed by field name (values from the view)."""
+        body = ok(self.as_(who).get(f"{self.x}/view"))
+        return {k: v for note in body["notes"] for k, v in note["fields"].items()}
+
+
+def _note(hub: LiveHub, who: str, case_id: str, template_id: str, values: dict[str, str]) -> str:
+    body = {"template_id": template_id, "fields": values}
+    return str(ok(hub.client(who).post(f"/api/v1/cases/{case_id}/notes", json=body), 201)["id"])
+
+
+def casework(
+    hub: LiveHub, *, minor: bool = False, expires_in: timedelta = timedelta(hours=2)
+) -> Casework:
+    """Build the cast, the case, three notes and an exchange with four participants."""
+    w = Casework(hub)
+    stad = agency(hub, "municipality", "livc_458ter")
+    ocmw = agency(hub, "social_service", "professional")
+    politie = agency(hub, "local_police", "police")
+    vsse = agency(hub, "state_security", "classified")
+    ids = w.ids
+    ids.update(stad=stad, ocmw=ocmw, politie=politie, vsse=vsse)
+    ids["mayor"] = member(hub, stad, "chair", secrecy=True)
+    ids["sofie"] = member(hub, ocmw, "case_worker", secrecy=True)
+    ids["pieter"] = member(hub, politie, "police_reference", clearance="secret")
+    ids["els"] = member(hub, politie, "information_officer", clearance="secret")
+    ids["karim"] = member(hub, vsse, "information_officer", clearance="top_secret")
+    ids["ocmw_admin"] = member(hub, ocmw, "agency_admin")
+    ids["colleague"] = member(hub, ocmw, "case_worker", secrecy=True)  # not a participant
+    ids["cell"] = cell(hub, stad, ocmw, politie, vsse)
+    for person in ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"):
+        ok(
+            hub.admin.post(f"/api/v1/cells/{ids['cell']}/members", json={"member_id": ids[person]}),
+            201,
+        )
+    set_chair(hub, ids["cell"], ids["mayor"])
+    born = "2012-03-04" if minor else "1999-03-04"
+    subject = ok(
+        hub.client(ids["sofie"]).post(
+            "/api/v1/subjects", json={"name": unique("Persoon"), "date_of_birth": born}
+        ),
+        201,
+    )
+    ids["case"] = ok(
+        hub.client(ids["sofie"]).post(
+            "/api/v1/cases", json={"cell_id": ids["cell"], "subject_id": subject["id"]}
+        ),
+        201,
+    )["id"]
+    tag = unique("v").split()[1]
+    w.values = {
+        "household": f"Gezin-{tag}",
+        "housing": f"Woning-{tag}",
+        "health": f"Gezondheid-{tag}",
+        "psych": f"Psych-{tag}",
+        "judicial": f"Onderzoek-{tag}",
+        "intel": f"Intel-{tag}",
+        "risk": f"Risico-{tag}",
+        "ocad": f"OCAD-{tag}",
+        "context": f"Context-{tag}",
+    }
+    v = w.values
+    ids["ocmw_note"] = _note(
+        hub,
+        ids["sofie"],
+        ids["case"],
+        template(hub, SOCIAL),
+        {k: v[k] for k in ("household", "housing", "health", "psych")},
+    )
+    ids["police_note"] = _note(
+        hub,
+        ids["pieter"],
+        ids["case"],
+        template(hub, POLICE),
+        {k: v[k] for k in ("judicial", "intel", "risk")},
+    )
+    ids["ltf_note"] = _note(
+        hub, ids["karim"], ids["case"], template(hub, LTF), {k: v[k] for k in ("ocad", "context")}
+    )
+    expires = (datetime.now(UTC) + expires_in).isoformat()
+    ids["exchange"] = ok(
+        hub.client(ids["mayor"]).post(
+            "/api/v1/exchanges",
+            json={
+                "case_id": ids["case"],
+                "purpose": "Casusoverleg: begeleiding en risico",
+                "legal_basis": "Wet 30 juli 2018, art. 458ter Sw.",
+                "expires_at": expires,
+            },
+        ),
+        201,
+    )["id"]
+    for person in ("sofie", "pieter", "els", "karim"):
+        ok(
+            hub.client(ids["mayor"]).post(f"{w.x}/participants", json={"member_id": ids[person]}),
+            201,
+        )
+    return w
+
+
+def set_chair(hub: LiveHub, cell_id: str, member_id: str) -> None:
+    """Make a member the chair of a cell (hub admin)."""
+    ok(hub.admin.put(f"/api/v1/cells/{cell_id}/chair", json={"member_id": member_id}))
