@@ -19,6 +19,8 @@ from app.crypto.provider import KeyProvider, WrappedKey
 
 BLOB_FORMAT = b"\x01"
 _NONCE = 12
+# "surrogatepass": any Python str round-trips, even a lone surrogate that came in via JSON.
+_TEXT = "surrogatepass"
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,9 @@ class SealedRecord:
 
 
 def _canonical(*parts: object) -> bytes:
-    # JSON of a list is unambiguous: no two distinct contexts give the same bytes.
-    return json.dumps(list(parts), separators=(",", ":"), ensure_ascii=False).encode()
+    # JSON of a list is unambiguous: no two distinct contexts give the same bytes. ASCII escapes
+    # keep it total: a lone surrogate in an id or field name cannot make encoding fail.
+    return json.dumps(list(parts), separators=(",", ":")).encode()
 
 
 def _record_aad(kind: str, record_id: str, version: int) -> bytes:
@@ -70,7 +73,7 @@ def seal_record(
     for name, value in fields.items():
         nonce = secrets.token_bytes(_NONCE)
         aad = _field_aad(record_kind, record_id, version, name, agency_id, wrapped.key_version)
-        blobs[name] = BLOB_FORMAT + nonce + aead.encrypt(nonce, value.encode(), aad)
+        blobs[name] = BLOB_FORMAT + nonce + aead.encrypt(nonce, value.encode("utf-8", _TEXT), aad)
     return SealedRecord(
         agency_id=agency_id,
         key_version=wrapped.key_version,
@@ -89,21 +92,30 @@ def open_record(
     names: Iterable[str] | None = None,
 ) -> dict[str, str]:
     """Open only the named fields (all if None); DecryptionError on any failure or absent name."""
+    if isinstance(names, str):
+        # A bare str is an Iterable[str] of its characters: almost certainly a caller's slip.
+        raise TypeError("names must be a collection of field names, not a str")
     wrapped = WrappedKey(sealed.agency_id, sealed.key_version, sealed.wrapped_key)
-    data_key = provider.unwrap(wrapped, _record_aad(record_kind, record_id, version))
-    aead = AESGCM(data_key)
-    wanted = sealed.fields.keys() if names is None else names
+    aead = AESGCM(provider.unwrap(wrapped, _record_aad(record_kind, record_id, version)))
+    wanted = list(sealed.fields) if names is None else list(names)
     opened = {}
     for name in wanted:
         blob = sealed.fields.get(name)
-        if blob is None or blob[:1] != BLOB_FORMAT:
-            raise DecryptionError("field missing or of an unknown format")
-        nonce, body = blob[1 : 1 + _NONCE], blob[1 + _NONCE :]
+        if blob is None:
+            raise DecryptionError("the record has no such field")
         aad = _field_aad(
             record_kind, record_id, version, name, sealed.agency_id, sealed.key_version
         )
-        try:
-            opened[name] = aead.decrypt(nonce, body, aad).decode()
-        except (InvalidTag, ValueError, UnicodeDecodeError):
-            raise DecryptionError("a field did not open") from None
+        opened[name] = _open_blob(aead, blob, aad)
     return opened
+
+
+def _open_blob(aead: AESGCM, blob: bytes, aad: bytes) -> str:
+    if blob[:1] != BLOB_FORMAT:
+        raise DecryptionError("unknown ciphertext format")
+    nonce, body = blob[1 : 1 + _NONCE], blob[1 + _NONCE :]
+    try:
+        return aead.decrypt(nonce, body, aad).decode("utf-8", _TEXT)
+    except (InvalidTag, ValueError):
+        # UnicodeDecodeError is a ValueError; it can only follow a forged tag anyway.
+        raise DecryptionError("a field did not open") from None
