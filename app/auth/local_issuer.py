@@ -3,76 +3,139 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jose import jwt
+from jose import jwk, jwt
 
-from app.auth.keys import StaticKeySource, VerificationKey
+from app.auth.keys import ALLOWED_ALGORITHMS, MIN_RSA_BITS, StaticKeySource, VerificationKey
+
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+RESERVED_CLAIMS: Final = frozenset({"iss", "aud", "sub", "iat", "nbf", "exp", "jti"})
+
+_log = logging.getLogger(__name__)
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
-def _public_jwk(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> dict[str, str]:
+def _uint(value: int) -> bytes:
+    return value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
+
+
+def _algorithm_of(key: object) -> str:
+    if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1):
+        return "ES256"
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size >= MIN_RSA_BITS:
+        return "RS256"
+    raise ValueError(f"the issuer key must be EC P-256 or RSA with >= {MIN_RSA_BITS} bits")
+
+
+def _required_members(key: PrivateKey) -> dict[str, str]:
+    """The public JWK members RFC 7638 hashes for the thumbprint (and nothing else)."""
     if isinstance(key, ec.EllipticCurvePrivateKey):
-        numbers = key.public_key().public_numbers()
+        point = key.public_key().public_numbers()
+        # RFC 7518 6.2.1: coordinates are the full 32 bytes on P-256, leading zeros included.
         return {
             "crv": "P-256",
             "kty": "EC",
-            "x": _b64(numbers.x.to_bytes(32, "big")),
-            "y": _b64(numbers.y.to_bytes(32, "big")),
+            "x": _b64(point.x.to_bytes(32, "big")),
+            "y": _b64(point.y.to_bytes(32, "big")),
         }
-    rsa_numbers = key.public_key().public_numbers()
-    n = rsa_numbers.n.to_bytes((rsa_numbers.n.bit_length() + 7) // 8, "big")
-    e = rsa_numbers.e.to_bytes((rsa_numbers.e.bit_length() + 7) // 8, "big")
-    return {"e": _b64(e), "kty": "RSA", "n": _b64(n)}
+    numbers = key.public_key().public_numbers()
+    return {"e": _b64(_uint(numbers.e)), "kty": "RSA", "n": _b64(_uint(numbers.n))}
 
 
-def thumbprint(required_members: Mapping[str, str]) -> str:
-    """RFC 7638 JWK thumbprint: SHA-256 of the sorted required members, compact JSON."""
-    canonical = json.dumps(dict(sorted(required_members.items())), separators=(",", ":"))
-    return _b64(hashlib.sha256(canonical.encode()).digest())
+def jwk_thumbprint(required_members: Mapping[str, str]) -> str:
+    """RFC 7638 JWK thumbprint: base64url SHA-256 of the sorted, compact required members."""
+    canonical = json.dumps(dict(required_members), sort_keys=True, separators=(",", ":"))
+    return _b64(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
-def _write_private(path: Path, pem: bytes) -> None:
+def _private_pem(key: PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _create_exclusively(path: Path, data: bytes) -> bool:
+    """Atomically create ``path`` (mode 0600) holding ``data``; False if it already exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    # O_EXCL: never follow a planted symlink; 0o600 from the start, so no moment of wider access.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, pem)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            # A hard link publishes the complete file atomically and, unlike rename, fails if
+            # another process created the key first, so nobody signs with a key that is lost.
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:
+            os.replace(tmp, path)  # a file system without hard links: rename is still atomic
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_directory(path.parent)
+    return True
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported here (e.g. Windows); the file itself was synced
+    try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+
+
+def _load_private_key(path: Path, pem: bytes) -> PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise ValueError(f"{path} does not hold an unencrypted PEM private key") from exc
+    _algorithm_of(key)
+    assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)  # noqa: S101
+    return key
 
 
 class LocalIssuer:
     """Signs tokens with a key kept in a private PEM file."""
 
-    def __init__(self, key: Any, *, issuer: str, audience: str, algorithm: str) -> None:
-        self._key = key
-        self._pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
-        self.issuer = issuer
-        self.audience = audience
-        self.algorithm = algorithm
-        members = _public_jwk(key)
-        self.kid = thumbprint(members)
-        self._jwk = {**members, "kid": self.kid, "alg": algorithm, "use": "sig"}
+    def __init__(self, key: PrivateKey, *, issuer: str, audience: str) -> None:
+        self.algorithm: Final = _algorithm_of(key)
+        self.issuer: Final = issuer
+        self.audience: Final = audience
+        # Built once: handing jose the PEM would re-parse (and, for RSA, re-validate) the key on
+        # every token, which costs tens of milliseconds.
+        self._signer: Final[Any] = jwk.construct(key, self.algorithm)
+        members = _required_members(key)
+        self.kid: Final = jwk_thumbprint(members)
+        self._jwk: Final = {**members, "kid": self.kid, "alg": self.algorithm, "use": "sig"}
 
     def __repr__(self) -> str:
         return f"LocalIssuer(issuer={self.issuer!r}, kid={self.kid!r}, key=***)"
@@ -81,27 +144,28 @@ class LocalIssuer:
     def load_or_create(
         cls, path: Path, *, issuer: str, audience: str, algorithm: str = "ES256"
     ) -> LocalIssuer:
-        """Load the signing key, creating it (mode 0600) on first use."""
+        """Load the signing key from ``path``, creating it (mode 0600) on first use."""
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise ValueError("the local issuer signs with ES256 or RS256")
         path = Path(path)
-        if path.exists():
-            key: Any = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            algorithm = "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "RS256"
-        else:
+        try:
+            pem = path.read_bytes()
+        except FileNotFoundError:
+            key: PrivateKey
             if algorithm == "ES256":
                 key = ec.generate_private_key(ec.SECP256R1())
-            elif algorithm == "RS256":
-                key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             else:
-                raise ValueError("the local issuer signs with ES256 or RS256")
-            _write_private(
-                path,
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ),
-            )
-        return cls(key, issuer=issuer, audience=audience, algorithm=algorithm)
+                key = rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
+            pem = _private_pem(key)
+            if not _create_exclusively(path, pem):
+                pem = path.read_bytes()  # another process won the race: use its key
+        else:
+            if os.name == "posix" and path.stat().st_mode & 0o077:
+                _log.warning("the issuer key %s is readable by other users", path)
+        loaded = _load_private_key(path, pem)
+        if _algorithm_of(loaded) != algorithm:
+            raise ValueError(f"{path} holds an {_algorithm_of(loaded)} key, not {algorithm}")
+        return cls(loaded, issuer=issuer, audience=audience)
 
     def issue(
         self,
@@ -111,27 +175,42 @@ class LocalIssuer:
         extra: Mapping[str, Any] | None = None,
         now: datetime | None = None,
     ) -> str:
-        """A signed token for ``subject`` valid from now for ``ttl_seconds``."""
-        now = now or datetime.now(UTC)
+        """A signed token for ``subject``, valid from ``now`` for ``ttl_seconds``."""
+        if not isinstance(subject, str) or not subject:
+            raise ValueError("a token needs a subject")
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        if now is None:
+            now = datetime.now(UTC)
+        elif now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        clash = RESERVED_CLAIMS & (extra or {}).keys()
+        if clash:
+            raise ValueError(f"extra claims may not set {sorted(clash)}")
+        issued = int(now.timestamp())
         claims: dict[str, Any] = {
             **(extra or {}),
             "iss": self.issuer,
             "aud": self.audience,
             "sub": subject,
-            "iat": int(now.timestamp()),
-            "nbf": int(now.timestamp()),
+            "iat": issued,
+            "nbf": issued,
             "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
             "jti": str(uuid.uuid4()),
         }
-        token = jwt.encode(claims, self._pem, algorithm=self.algorithm, headers={"kid": self.kid})
-        return str(token)
+        token = jwt.encode(
+            claims, self._signer, algorithm=self.algorithm, headers={"kid": self.kid}
+        )
+        if not isinstance(token, str):
+            raise TypeError("python-jose returned a non-string token")
+        return token
 
     def public_jwk(self) -> dict[str, Any]:
-        """The public key as a JWK."""
+        """The public key as a JWK (with kid, alg and use)."""
         return dict(self._jwk)
 
     def jwks(self) -> dict[str, Any]:
-        """The JWKS document."""
+        """The JWKS document publishing this issuer's key."""
         return {"keys": [self.public_jwk()]}
 
     def key_source(self) -> StaticKeySource:
