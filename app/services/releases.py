@@ -158,6 +158,12 @@ async def grant(
         raise ValidationFailed("unknown sensitivity class", extra={"field": "sensitivity"})
     if not is_open(access.exchange, ctx.now):
         raise Conflict("the exchange is closed")
+    if note_id is not None:
+        note = await session.get(Note, note_id)
+        if note is None or note.case_id != access.case.id:
+            raise missing(
+                replace(exchange_event(ctx, "grant:create", access.exchange), note_id=str(note_id))
+            )
     if member_id is not None:
         current = {m.id for _, m in await participants_of(session, access.exchange.id)}
         if member_id not in current:
