@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := LIVC_MODE=demo
 
-.PHONY: run test lint pytest openapi clean
+.PHONY: run test lint pytest openapi bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ run: $(STAMP)
 test: lint pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -38,6 +38,11 @@ pytest: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/livc-hub openapi > openapi.yaml
+
+## bench: the benchmarks of BENCH.md (ratios against baselines taken in the same run)
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -121,7 +121,11 @@ Rule = RuleOf[AccessRequest]
 
 def decide(request: R, rules: Sequence[RuleOf[R]]) -> Decision:
     """Apply the rule table: any deny wins, else an allow is needed, else deny by default."""
-    verdicts = [v for v in (rule.evaluate(request) for rule in rules) if v is not None]
+    return combine([v for v in (rule.evaluate(request) for rule in rules) if v is not None])
+
+
+def combine(verdicts: Sequence[Verdict]) -> Decision:
+    """The decision the verdicts of a rule table add up to."""
     denies = tuple(v.reason for v in verdicts if v.effect is Effect.DENY)
     if denies:
         return Decision(allowed=False, reasons=denies)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from app.policies.engine import Decision, Effect, RuleOf, Verdict, decide
+from app.policies.engine import Decision, Effect, RuleOf, Verdict, combine
 from app.policies.vocabulary import AgencyKind, CellKind, Clearance, MemberStatus, Role, Sensitivity
 
 
@@ -127,6 +127,16 @@ class ShareRequest:
     releases: Sequence[ReleaseFacts]
     grants: Sequence[GrantFacts]
     now: datetime
+    index: ShareIndex | None = None
+
+
+class Scope(StrEnum):
+    """What a rule reads, so that decide_fields evaluates it as rarely as is correct."""
+
+    EXCHANGE = "exchange"  # participant, exchange and now only: once per read
+    FLOW = "flow"  # also the field's class, level, owner kind and minor flag: once per such kind
+    INDEX = "index"  # whether the field is released and granted, through the ShareIndex
+    FIELD = "field"  # anything about the field: once per field (the default for local rules)
 
 
 def _live(start: datetime, end: datetime | None, now: datetime) -> bool:
@@ -156,6 +166,60 @@ def grant_covers(
     return grant.field == field.name or grant.sensitivity == field.sensitivity
 
 
+def _keys(field: FieldFacts) -> tuple[str, str]:
+    return "f:" + field.name, "c:" + field.sensitivity
+
+
+@dataclass(frozen=True)
+class ShareIndex:
+    """Releases and this participant's grants in force, as sets (one read, many fields)."""
+
+    released: frozenset[tuple[str, int | None, str]]
+    granted: frozenset[tuple[str | None, str]]
+
+    @classmethod
+    def build(
+        cls,
+        who: ParticipantFacts,
+        releases: Iterable[ReleaseFacts],
+        grants: Iterable[GrantFacts],
+        now: datetime,
+    ) -> ShareIndex:
+        """Index what is in force at ``now``; ``None`` as version means the latest."""
+        released = set()
+        for r in releases:
+            if _live(r.released_at, r.withdrawn_at, now):
+                for key in _named(r.field, r.sensitivity):
+                    released.add((r.note_id, r.version, key))
+        granted = set()
+        for g in grants:
+            mine = g.member_id == who.member_id or (g.role is not None and g.role in who.roles)
+            if mine and _live(g.granted_at, g.withdrawn_at, now):
+                for key in _named(g.field, g.sensitivity):
+                    granted.add((g.note_id, key))
+        return cls(frozenset(released), frozenset(granted))
+
+    def is_released(self, field: FieldFacts) -> bool:
+        """Same answer as ``release_covers`` over every release."""
+        for key in _keys(field):
+            if (field.note_id, field.version, key) in self.released:
+                return True
+            if field.is_latest and (field.note_id, None, key) in self.released:
+                return True
+        return False
+
+    def is_granted(self, field: FieldFacts) -> bool:
+        """Same answer as ``grant_covers`` over every grant."""
+        return any(
+            (field.note_id, key) in self.granted or (None, key) in self.granted
+            for key in _keys(field)
+        )
+
+
+def _named(field: str | None, sensitivity: str | None) -> list[str]:
+    return [*([f"f:{field}"] if field else []), *([f"c:{sensitivity}"] if sensitivity else [])]
+
+
 def _deny(reason: ShareReason) -> Verdict:
     return Verdict(Effect.DENY, reason)
 
@@ -169,6 +233,7 @@ class ExchangeOpen:
     """Rule 10: nothing is readable through an exchange before it opens or after it closes."""
 
     name: str = "exchange_open"
+    scope: Scope = Scope.EXCHANGE
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny outside the exchange's window or once it is closed."""
@@ -187,6 +252,7 @@ class Participates:
     """Rule 1: only an invited, not removed participant sees anything."""
 
     name: str = "participates"
+    scope: Scope = Scope.EXCHANGE
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny a member who was never invited or has been removed."""
@@ -201,6 +267,7 @@ class ActiveMember:
     """Rule 1: a suspended member sees nothing from the next read on."""
 
     name: str = "active_member"
+    scope: Scope = Scope.EXCHANGE
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny a suspended member."""
@@ -214,6 +281,7 @@ class AdminsSeeNoContent:
     """Rule 4: hub admins, agency admins and auditors see no case content at all."""
 
     name: str = "admins_see_no_content"
+    scope: Scope = Scope.EXCHANGE
     roles: frozenset[str] = NO_CONTENT_ROLES
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
@@ -228,6 +296,7 @@ class KnownSensitivity:
     """Rule 15: a field of an unknown sensitivity class is denied."""
 
     name: str = "known_sensitivity"
+    scope: Scope = Scope.FLOW
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny fields whose class the hub does not know."""
@@ -241,10 +310,15 @@ class OwnerReleased:
     """Rule 2 (and 9): a field leaves its agency only if released into this exchange."""
 
     name: str = "owner_released"
+    scope: Scope = Scope.INDEX
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Allow when a release in force covers the field; deny otherwise."""
-        if any(release_covers(r, request.field, request.now) for r in request.releases):
+        if request.index is not None:
+            released = request.index.is_released(request.field)
+        else:
+            released = any(release_covers(r, request.field, request.now) for r in request.releases)
+        if released:
             return _allow(ShareReason.RELEASED)
         return _deny(ShareReason.NOT_RELEASED)
 
@@ -254,11 +328,16 @@ class ChairGranted:
     """Rule 3: the chair (or delegate) granted the field to this participant or their role."""
 
     name: str = "chair_granted"
+    scope: Scope = Scope.INDEX
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Allow when a grant in force covers participant and field; deny otherwise."""
         who, field, now = request.participant, request.field, request.now
-        if any(grant_covers(g, who, field, now) for g in request.grants):
+        if request.index is not None:
+            granted = request.index.is_granted(field)
+        else:
+            granted = any(grant_covers(g, who, field, now) for g in request.grants)
+        if granted:
             return _allow(ShareReason.GRANTED)
         return _deny(ShareReason.NOT_GRANTED)
 
@@ -268,6 +347,7 @@ class SecrecyFlows:
     """Rule 5: health and psychological content only to participants bound by secrecy."""
 
     name: str = "secrecy_flows"
+    scope: Scope = Scope.FLOW
     classes: frozenset[str] = SECRECY_BOUND_CLASSES
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
@@ -285,6 +365,7 @@ class Classified:
     """
 
     name: str = "classified"
+    scope: Scope = Scope.FLOW
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny when the participant's clearance is below the field's classification."""
@@ -302,6 +383,7 @@ class JudicialPoliceOnly:
     """Rule 7: content of a judicial investigation only to police and justice participants."""
 
     name: str = "judicial_police_only"
+    scope: Scope = Scope.FLOW
     classes: frozenset[str] = JUDICIAL_CLASSES
     receivers: frozenset[str] = POLICE_AND_JUSTICE
 
@@ -324,6 +406,7 @@ class LtfBridge:
     """
 
     name: str = "ltf_bridge"
+    scope: Scope = Scope.FLOW
     sources: frozenset[str] = LTF_SOURCES
     livc_cells: frozenset[str] = LIVC_CELLS
 
@@ -342,6 +425,7 @@ class MinorsUnderSecrecy:
     """Rule 13: a minor's notes fall under the youth regime: only to secrecy-bound participants."""
 
     name: str = "minors_under_secrecy"
+    scope: Scope = Scope.FLOW
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny a minor's fields to participants not bound by professional secrecy."""
@@ -375,14 +459,39 @@ def decide_fields(
     now: datetime,
     rules: Sequence[RuleOf[ShareRequest]] = SHARING_RULES,
 ) -> Mapping[tuple[str, int, str], Decision]:
-    """A decision per (note id, version, field name) for one participant in one exchange."""
-    by_note: dict[str, list[ReleaseFacts]] = {}
-    for release in releases:
-        by_note.setdefault(release.note_id, []).append(release)
+    """A decision per (note id, version, field name) for one participant in one exchange.
+
+    The same answers as ``decide`` per field, computed once per scope: exchange-scoped rules
+    once, flow rules once per kind of field, field rules per field against an index.
+    """
+    todo = list(fields)
+    if not todo:
+        return {}
+    index = ShareIndex.build(participant, releases, grants, now)
+    scoped: dict[Scope, list[RuleOf[ShareRequest]]] = {s: [] for s in Scope}
+    for rule in rules:
+        scoped[getattr(rule, "scope", Scope.FIELD)].append(rule)
+
+    def ask(field: FieldFacts, group: Sequence[RuleOf[ShareRequest]]) -> list[Verdict]:
+        request = ShareRequest(participant, exchange, field, releases, grants, now, index)
+        return [v for v in (rule.evaluate(request) for rule in group) if v is not None]
+
+    before = ask(todo[0], scoped[Scope.EXCHANGE])
+    if any(v.effect is Effect.DENY for v in before):
+        closed = combine(before)
+        return {(f.note_id, f.version, f.name): closed for f in todo}
+    flows: dict[tuple[str, int | None, str, bool], list[Verdict]] = {}
+    field_rules = [*scoped[Scope.INDEX], *scoped[Scope.FIELD]]
     out = {}
-    for field in fields:
-        request = ShareRequest(
-            participant, exchange, field, by_note.get(field.note_id, ()), grants, now
+    for field in todo:
+        kind = (
+            field.sensitivity,
+            field.classification,
+            field.owner_agency_kind,
+            field.subject_is_minor,
         )
-        out[(field.note_id, field.version, field.name)] = decide(request, rules)
+        if kind not in flows:
+            flows[kind] = ask(field, scoped[Scope.FLOW])
+        verdicts = [*before, *flows[kind], *ask(field, field_rules)]
+        out[(field.note_id, field.version, field.name)] = combine(verdicts)
     return out

@@ -339,3 +339,20 @@ def test_engine_agrees_with_the_naive_model(
 ) -> None:
     facts = {"participant": p, "exchange": x, "field": f, "releases": rs, "grants": gs, "now": now}
     assert ask(facts).allowed is naive_visible(p, x, f, rs, gs, now)  # type: ignore[arg-type]
+
+
+@settings(
+    max_examples=max(EXAMPLES // 4, 200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(coherent_worlds(), st.lists(fields_, max_size=6))
+def test_decide_fields_agrees_with_the_naive_model_field_by_field(
+    facts: dict[str, object], more: list[FieldFacts]
+) -> None:
+    p, x, now = facts["participant"], facts["exchange"], facts["now"]
+    rs, gs = facts["releases"], facts["grants"]
+    fields = {(f.note_id, f.version, f.name): f for f in [facts["field"], *more]}  # type: ignore[list-item]
+    decisions = decide_fields(p, x, list(fields.values()), rs, gs, now)  # type: ignore[arg-type]
+    for key, f in fields.items():
+        assert decisions[key].allowed is naive_visible(p, x, f, rs, gs, now)  # type: ignore[arg-type]
