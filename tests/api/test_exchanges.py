@@ -265,3 +265,35 @@ def test_explain_never_reveals_unreleased_fields(hub: LiveHub) -> None:
     names = {f["field"] for p in chair["participants"] for f in p["fields"]}
     assert names == {"household"}
     assert ok(w.as_("pieter").get(f"{w.x}/explain"))["yours"] == []
+
+
+def test_the_view_takes_a_fixed_number_of_queries(hub: LiveHub) -> None:
+    from sqlalchemy import event
+
+    w = casework(hub)
+    engine = hub.server.config.app.state.hub.engine.sync_engine
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    def queries_for_view() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            ok(w.as_("els").get(f"{w.x}/view"))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    w.release("sofie", "ocmw_note", fields=["household"])
+    w.grant(member="els", field="household")
+    one = queries_for_view()
+    w.release("pieter", "police_note", fields=["risk", "intel", "judicial"])
+    w.release("karim", "ltf_note", fields=["context"])
+    w.grant(role="information_officer", sensitivity="risk_assessment")
+    w.grant(member="els", field="intel")
+    three = queries_for_view()
+    assert len(w.seen("els")) == 3
+    assert one >= 6  # the listener sees the queries
+    assert one == three, (one, three)

@@ -25,6 +25,7 @@ from app.api.schemas.exchanges import (
 )
 from app.db.models import Exchange, Grant, Release
 from app.services import cases, exchanges, releases, views
+from app.services.authz import event_for
 from app.services.exchanges import ExchangeAccess, is_open
 from app.services.views import FieldVerdict
 
@@ -104,8 +105,9 @@ async def convene(
 
 
 @router.get("/exchanges")
-async def list_exchanges(session: SessionDep, ctx: ContextDep) -> list[ExchangeOut]:
+async def list_exchanges(session: SessionDep, ctx: ContextDep, hub: HubDep) -> list[ExchangeOut]:
     """Exchanges you chair or take part in (at most 500, oldest first)."""
+    await hub.record(session, ctx, event_for(ctx, "exchange:list"))
     out = []
     for x, chairs, participates in await exchanges.my_exchanges(session, ctx):
         out.append(
@@ -152,8 +154,13 @@ async def list_participants(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[ParticipantOut]:
     """Current participants (chair and participants)."""
-    await exchanges.reach(session, ctx, hub, exchange_id, "exchange:participants")
+    access = await exchanges.reach(session, ctx, hub, exchange_id, "exchange:participants")
     rows = await exchanges.participants_of(session, exchange_id)
+    await hub.record(
+        session,
+        ctx,
+        exchanges.exchange_event(ctx, "exchange:participants", access.exchange, access.case),
+    )
     return [ParticipantOut(member_id=m.id, invited_at=p.invited_at) for p, m in rows]
 
 
