@@ -32,8 +32,7 @@ from app.services.views import FieldVerdict
 router = APIRouter(tags=["exchanges"])
 
 
-def _out(access: ExchangeAccess, now: datetime) -> ExchangeOut:
-    x: Exchange = access.exchange
+def _exchange(x: Exchange, *, chairs: bool, participates: bool, now: datetime) -> ExchangeOut:
     return ExchangeOut(
         id=x.id,
         cell_id=x.cell_id,
@@ -45,33 +44,26 @@ def _out(access: ExchangeAccess, now: datetime) -> ExchangeOut:
         expires_at=x.expires_at,
         closed_at=x.closed_at,
         open=is_open(x, now),
-        you_chair=access.is_chair,
-        you_participate=access.participant is not None,
+        you_chair=chairs,
+        you_participate=participates,
+    )
+
+
+def _out(access: ExchangeAccess, now: datetime) -> ExchangeOut:
+    return _exchange(
+        access.exchange,
+        chairs=access.is_chair,
+        participates=access.participant is not None,
+        now=now,
     )
 
 
 def _release(r: Release) -> ReleaseOut:
-    return ReleaseOut(
-        id=r.id,
-        note_id=r.note_id,
-        owner_agency_id=r.owner_agency_id,
-        version=r.version,
-        field=r.field,
-        sensitivity=r.sensitivity,
-        released_at=r.released_at,
-    )
+    return ReleaseOut.model_validate(r, from_attributes=True)
 
 
 def _grant(g: Grant) -> GrantOut:
-    return GrantOut(
-        id=g.id,
-        member_id=g.member_id,
-        role=g.role,
-        note_id=g.note_id,
-        field=g.field,
-        sensitivity=g.sensitivity,
-        granted_at=g.granted_at,
-    )
+    return GrantOut.model_validate(g, from_attributes=True)
 
 
 def _verdict(v: FieldVerdict) -> FieldVerdictOut:
@@ -108,25 +100,8 @@ async def convene(
 async def list_exchanges(session: SessionDep, ctx: ContextDep, hub: HubDep) -> list[ExchangeOut]:
     """Exchanges you chair or take part in (at most 500, oldest first)."""
     await hub.record(session, ctx, event_for(ctx, "exchange:list"))
-    out = []
-    for x, chairs, participates in await exchanges.my_exchanges(session, ctx):
-        out.append(
-            ExchangeOut(
-                id=x.id,
-                cell_id=x.cell_id,
-                case_id=x.case_id,
-                working_group_id=x.working_group_id,
-                purpose=x.purpose,
-                legal_basis=x.legal_basis,
-                opens_at=x.opens_at,
-                expires_at=x.expires_at,
-                closed_at=x.closed_at,
-                open=is_open(x, ctx.now),
-                you_chair=chairs,
-                you_participate=participates,
-            )
-        )
-    return out
+    rows = await exchanges.my_exchanges(session, ctx)
+    return [_exchange(x, chairs=c, participates=p, now=ctx.now) for x, c, p in rows]
 
 
 @router.get("/exchanges/{exchange_id}")
