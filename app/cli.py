@@ -147,9 +147,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Run the hub with uvicorn."""
     import uvicorn
 
-    from app.api.app import build_keys, create_app
+    from app.api.app import build_authorizer, build_keys, create_app
 
     build_keys(settings)  # refuse to start without a master key outside demo mode, clearly
+    build_authorizer(settings)  # and with a local policy that would loosen the law
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     print(f"LIVC Hub on http://{host}:{port}  (mode: {settings.server.mode.value})")

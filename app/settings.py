@@ -71,6 +71,14 @@ class AuditSettings(BaseSettings):
     )
 
 
+class PolicySettings(BaseSettings):
+    """A municipality's stricter local rules (see docs/local-policy.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_POLICY_")
+
+    file: Path | None = Field(default=None, description="YAML or JSON file of local rules")
+
+
 class ServerSettings(BaseSettings):
     """The HTTP server and the run mode."""
 
@@ -93,12 +101,14 @@ class Settings:
         auth: AuthSettings | None = None,
         audit: AuditSettings | None = None,
         server: ServerSettings | None = None,
+        policy: PolicySettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.keys = keys or KeySettings()
         self.auth = auth or AuthSettings()
         self.audit = audit or AuditSettings()
         self.server = server or ServerSettings()
+        self.policy = policy or PolicySettings()
 
     @property
     def demo(self) -> bool:

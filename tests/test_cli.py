@@ -61,3 +61,20 @@ def test_openapi_and_new_master_key(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("openapi: 3.1.0")
     assert main(["keys", "new-master"]) == 0
     assert len(capsys.readouterr().out.strip()) >= 43
+
+
+def test_serve_refuses_a_local_policy_that_loosens_the_law(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = env / "policy.yaml"
+    policy.write_text("sharing:\n  secrecy_bound_classes: [health]\n")
+    monkeypatch.setenv("LIVC_MODE", "demo")
+    monkeypatch.setenv("LIVC_POLICY_FILE", str(policy))
+    assert main(["serve"]) == 1
+    assert "would loosen" in capsys.readouterr().err
+    policy.write_text("sharing:\n  withheld_classes: [intelligence]\n")
+    from app.api.app import build_authorizer
+    from app.settings import Settings
+
+    rules = build_authorizer(Settings()).sharing_rules
+    assert rules[-1].name == "locally_withheld"

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import yaml
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api import problems
@@ -19,6 +20,7 @@ from app.audit import AccessLog
 from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
+from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
 from app.settings import Settings
@@ -41,6 +43,22 @@ def build_keys(settings: Settings) -> KeyProvider:
     if secret is None and keys.master_key_file is None:
         logger.warning("demo mode: the keyring is sealed with the built-in demo master key")
     return LocalKeyring.open(keys.keyring_path, master, create=True)
+
+
+def build_authorizer(settings: Settings) -> Authorizer:
+    """The rule tables, with the municipality's local policy applied if one is configured."""
+    path = settings.policy.file
+    if path is None:
+        return Authorizer()
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyConfigError(
+            f"cannot read the local policy {path}: {type(exc).__name__}"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("sharing", {}), dict):
+        raise PolicyConfigError("the local policy must be a mapping with a 'sharing' section")
+    return Authorizer(sharing_rules=LocalPolicy.from_mapping(data.get("sharing", {})).rules())
 
 
 def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, bool]:
@@ -78,7 +96,9 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = Hub(keys=keys or build_keys(settings), log=AccessLog(), authz=Authorizer())
+        hub = Hub(
+            keys=keys or build_keys(settings), log=AccessLog(), authz=build_authorizer(settings)
+        )
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
         app.state.hub = HubState(

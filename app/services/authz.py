@@ -12,15 +12,22 @@ from dataclasses import replace
 from app.audit import AuditEvent, Outcome
 from app.errors import Forbidden, NotFound
 from app.policies import AccessRequest, Decision, Permission, Resource, Rule, decide
+from app.policies.engine import RuleOf
 from app.policies.rules import DEFAULT_RULES
+from app.policies.sharing import SHARING_RULES, ShareRequest
 from app.services.context import RequestContext
 
 
 class Authorizer:
     """Holds the rule table (configuration) and turns decisions into errors and log events."""
 
-    def __init__(self, rules: Sequence[Rule] = DEFAULT_RULES) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule] = DEFAULT_RULES,
+        sharing_rules: Sequence[RuleOf[ShareRequest]] = SHARING_RULES,
+    ) -> None:
         self.rules = tuple(rules)
+        self.sharing_rules = tuple(sharing_rules)
 
     def decide(self, ctx: RequestContext, action: Permission, resource: Resource) -> Decision:
         """The engine's decision for this caller, action and resource."""

@@ -218,7 +218,15 @@ async def view(
     world = await _load_world(session, access, ctx.now)
     me = await _me(session, ctx, access)
     decisions = dict(
-        decide_fields(me, world.exchange, world.fields, world.releases, world.grants, ctx.now)
+        decide_fields(
+            me,
+            world.exchange,
+            world.fields,
+            world.releases,
+            world.grants,
+            ctx.now,
+            hub.authz.sharing_rules,
+        )
     )
     released = {
         (f.note_id, f.version, f.name)
@@ -261,9 +269,17 @@ def _open_allowed(hub: Hub, world: _World, decisions: dict[FieldKey, Decision]) 
 
 
 def _verdicts(
-    who: ParticipantFacts, world: _World, now: datetime, *, granted_only: bool
+    hub: Hub, who: ParticipantFacts, world: _World, now: datetime, *, granted_only: bool
 ) -> list[FieldVerdict]:
-    decisions = decide_fields(who, world.exchange, world.fields, world.releases, world.grants, now)
+    decisions = decide_fields(
+        who,
+        world.exchange,
+        world.fields,
+        world.releases,
+        world.grants,
+        now,
+        hub.authz.sharing_rules,
+    )
     out = []
     for f in world.fields:
         if not any(release_covers(r, f, now) for r in world.releases):
@@ -287,14 +303,14 @@ async def explain(
     world = await _load_world(session, access, ctx.now)
     mine: list[FieldVerdict] = []
     if access.participant is not None:
-        mine = _verdicts(await _me(session, ctx, access), world, ctx.now, granted_only=True)
+        mine = _verdicts(hub, await _me(session, ctx, access), world, ctx.now, granted_only=True)
     per_participant: dict[uuid.UUID, list[FieldVerdict]] = {}
     if access.is_chair:
         members = await participants_of(session, access.exchange.id)
         kinds = await _agency_kinds(session, [m.agency_id for _, m in members])
         for p, m in members:
             facts = participant_facts(m, kinds[m.agency_id], p.invited_at, p.removed_at)
-            per_participant[m.id] = _verdicts(facts, world, ctx.now, granted_only=False)
+            per_participant[m.id] = _verdicts(hub, facts, world, ctx.now, granted_only=False)
     event = exchange_event(ctx, "exchange:explain", access.exchange, access.case)
     await hub.record(session, ctx, event)
     return access, mine, per_participant
