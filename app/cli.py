@@ -73,7 +73,7 @@ def cmd_new_master(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _with_hub(settings: Settings, work: Any) -> Any:
     from app.api.app import build_keys
-    from app.audit import AccessLog
+    from app.audit.log import AccessLog
     from app.db.engine import make_async_engine, make_sessionmaker
     from app.services.authz import Authorizer
     from app.services.hub import Hub
@@ -143,6 +143,28 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
     print(issuer.issue(str(member_id), ttl_seconds=args.ttl))
 
 
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    """Verify an export offline: chain, Merkle roots, signed checkpoints."""
+    from app.audit.verify import load_public_key, verify
+
+    raw = Path(args.key).read_bytes()
+    if raw.lstrip().startswith(b"{"):  # the JSON of /.well-known/livc-hub/audit-key
+        raw = json.loads(raw)["public_key_pem"].encode()
+    key = load_public_key(raw)
+    with open(args.export, encoding="utf-8") as export:
+        if args.checkpoints:
+            with open(args.checkpoints, encoding="utf-8") as heads:
+                report = verify(export, key, heads)
+        else:
+            report = verify(export, key)
+    if not report.ok:
+        raise CliError(f"NOT VERIFIED: {report.problems[0]}")
+    print(
+        f"verified: {report.entries} entries, {report.checkpoints} signed checkpoints, "
+        f"root {report.root}"
+    )
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Run the hub with uvicorn."""
     import uvicorn
@@ -187,6 +209,13 @@ def _parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
     openapi = sub.add_parser("openapi", help="print the OpenAPI contract (YAML)")
     openapi.set_defaults(func=cmd_openapi)
+    audit = sub.add_parser("audit", help="the access log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    check = audit_sub.add_parser("verify", help="verify an export offline")
+    check.add_argument("export", help="NDJSON from GET /api/v1/audit/export")
+    check.add_argument("--key", required=True, help="the hub's audit public key (PEM or JSON)")
+    check.add_argument("--checkpoints", help="NDJSON from GET /api/v1/audit/checkpoints")
+    check.set_defaults(func=cmd_audit_verify)
     keys = sub.add_parser("keys", help="key management")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     new_master = keys_sub.add_parser("new-master", help="print a new random master key")
@@ -203,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         args.func(Settings(), args)
-    except (CliError, AppError, CryptoError, AuthError, ValueError) as exc:
+    except (CliError, AppError, CryptoError, AuthError, ValueError, OSError) as exc:
         print(f"livc-hub: error: {exc}", file=sys.stderr)
         return 1
     return 0

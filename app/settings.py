@@ -65,6 +65,10 @@ class AuditSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LIVC_AUDIT_")
 
+    key_path: Path = Field(
+        default=Path("var/audit-key.pem"), description="Ed25519 key that signs checkpoints"
+    )
+    checkpoint_every: int = Field(default=1000, ge=0, description="0: only on demand")
     request_id_header: str = Field(
         default="X-Request-ID",
         description="header whose value (if a safe token) becomes the entry's request id",

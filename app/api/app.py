@@ -13,10 +13,21 @@ from fastapi import APIRouter, Depends, FastAPI
 from app.api import problems
 from app.api.deps import principal_dep
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.api.routers import agencies, cases, cells, exchanges, me, notes, public, templates
+from app.api.routers import (
+    agencies,
+    audit,
+    cases,
+    cells,
+    exchanges,
+    me,
+    notes,
+    public,
+    templates,
+)
 from app.api.schemas.common import Problem
 from app.api.state import HubState
-from app.audit import AccessLog
+from app.audit.log import AccessLog
+from app.audit.signing import AuditSigner
 from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
@@ -85,7 +96,7 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
-    for module in (me, agencies, cells, templates, cases, notes, exchanges):
+    for module in (me, agencies, cells, templates, cases, notes, exchanges, audit):
         v1.include_router(module.router)
     app.include_router(v1)
 
@@ -96,9 +107,11 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = Hub(
-            keys=keys or build_keys(settings), log=AccessLog(), authz=build_authorizer(settings)
+        log = AccessLog(
+            signer=AuditSigner.load_or_create(settings.audit.key_path),
+            checkpoint_every=settings.audit.checkpoint_every,
         )
+        hub = Hub(keys=keys or build_keys(settings), log=log, authz=build_authorizer(settings))
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
         app.state.hub = HubState(

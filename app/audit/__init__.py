@@ -1,5 +1,6 @@
-"""The access log: append (fail closed); checkpoints, proofs and verification come later."""
+"""The tamper-evident access log.
 
-from app.audit.log import AccessLog, AuditEvent, Outcome
-
-__all__ = ["AccessLog", "AuditEvent", "Outcome"]
+Import from the submodules: ``app.audit.log`` (the service, needs the database layer),
+``app.audit.merkle``, ``app.audit.entry`` and ``app.audit.verify`` (standard library plus
+rfc8785 and cryptography, so the offline verifier runs on an auditor's laptop without the hub).
+"""

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import AccessLogEntry
+from app.audit.entry import canonical, entry_hash, leaf, timestamp
+from app.audit.merkle import Frontier
+from app.audit.signing import AuditSigner, Checkpoint
+from app.db.models import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.errors import AuditUnavailable
 
 logger = logging.getLogger(__name__)
@@ -50,26 +54,110 @@ class AuditEvent:
 
 
 class AccessLog:
-    """Appends entries; if an entry cannot be written the caller's request must fail (503)."""
+    """Appends entries to the hash chain and the Merkle tree; fails closed (the caller gets 503).
 
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+    Appends are serialised by a row lock on the chain head (SELECT ... FOR UPDATE on PostgreSQL;
+    on SQLite every transaction already holds the write lock), so the chain stays linear with
+    many requests and several API processes. Every ``checkpoint_every`` entries a signed tree
+    head is stored in the same transaction.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], datetime] | None = None,
+        signer: AuditSigner | None = None,
+        checkpoint_every: int = 0,
+    ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.signer = signer
+        self.checkpoint_every = checkpoint_every
 
     async def append(
         self, session: AsyncSession, events: Sequence[AuditEvent], *, request_id: str
     ) -> None:
-        """Add the entries to the session's transaction and flush, so a failure shows now."""
-        now = self._clock()
-        session.add_all([_entry(e, now, request_id) for e in events])
+        """Chain the entries into the session's transaction and flush, so a failure shows now."""
         try:
+            head = await session.scalar(
+                select(AuditHead).where(AuditHead.id == 1).with_for_update()
+            )
+            if head is None:
+                raise AuditUnavailable("the access log has no head; run the migrations")
+            now = self._clock()
+            frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
+            rows = []
+            for event in events:
+                row = _entry(event, now, request_id, position=frontier.size, prev=head.last_hash)
+                data = canonical(as_canonical(row))
+                row.entry_hash = entry_hash(data)
+                frontier.append(leaf(data))
+                head.last_hash = row.entry_hash
+                rows.append(row)
+                if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:
+                    session.add(self.checkpoint(frontier, now))
+            head.size = frontier.size
+            head.frontier = [n.hex() for n in frontier.nodes]
+            session.add_all(rows)
             await session.flush()
         except SQLAlchemyError as exc:
             # The exception text can carry bound parameters; log only its class.
             logger.error("access log write failed (%s)", type(exc).__name__)
             raise AuditUnavailable() from None
 
+    async def checkpoint_now(self, session: AsyncSession) -> AuditCheckpoint:
+        """A signed tree head of the log as it stands in this transaction (on demand)."""
+        head = await session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        if head is None or head.size == 0:
+            raise AuditUnavailable("the access log is empty")
+        existing = await session.get(AuditCheckpoint, head.size)
+        if existing is not None:
+            return existing
+        frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
+        row = self.checkpoint(frontier, self._clock())
+        session.add(row)
+        await session.flush()
+        return row
 
-def _entry(event: AuditEvent, now: datetime, request_id: str) -> AccessLogEntry:
+    def checkpoint(self, frontier: Frontier, now: datetime) -> AuditCheckpoint:
+        """A signed tree head for the log as the frontier has it."""
+        if self.signer is None:
+            raise AuditUnavailable("no audit key to sign checkpoints with")
+        head = Checkpoint(frontier.size, frontier.root().hex(), timestamp(now), self.signer.key_id)
+        return AuditCheckpoint(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            at=now,
+            key_id=head.key_id,
+            signature=self.signer.sign(head),
+        )
+
+
+def as_canonical(row: AccessLogEntry) -> dict[str, object]:
+    """An entry row as the canonical JSON object (the export and the verifier use the same)."""
+    return {
+        "seq": row.position,
+        "at": timestamp(row.at),
+        "actor": row.actor_member_id,
+        "actor_agency": row.actor_agency_id,
+        "action": row.action,
+        "decision": row.decision,
+        "reason": row.reason,
+        "cell": row.cell_id,
+        "case": row.case_id,
+        "subject": row.subject_id,
+        "exchange": row.exchange_id,
+        "note": row.note_id,
+        "object": row.object_id,
+        "fields": list(row.fields or []),
+        "denied": list(row.denied or []),
+        "purpose": row.purpose,
+        "request_id": row.request_id,
+        "prev": row.prev_hash,
+    }
+
+
+def _entry(
+    event: AuditEvent, now: datetime, request_id: str, *, position: int, prev: str
+) -> AccessLogEntry:
     return AccessLogEntry(
         at=now,
         request_id=request_id,
@@ -84,7 +172,9 @@ def _entry(event: AuditEvent, now: datetime, request_id: str) -> AccessLogEntry:
         note_id=event.note_id,
         exchange_id=event.exchange_id,
         object_id=event.object_id,
-        denied=list(event.denied) or None,
         fields=list(event.fields),
+        denied=list(event.denied) or None,
         purpose=event.purpose,
+        position=position,
+        prev_hash=prev,
     )

@@ -30,6 +30,7 @@ class Reason(StrEnum):
     OWN_AGENCY = "own_agency"
     CELL_AGENCY = "cell_agency"
     HUB_ADMIN = "hub_admin"
+    AUDITOR = "auditor"
     MEMBER_SUSPENDED = "member_suspended"
     ROLE_NOT_PERMITTED = "role_not_permitted"
     NO_RULE_ALLOWS = "no_rule_allows"
@@ -45,6 +46,7 @@ class ResourceKind(StrEnum):
     SUBJECT = "subject"
     CASE = "case"
     NOTE = "note"
+    AUDIT_LOG = "audit_log"
 
 
 @dataclass(frozen=True)

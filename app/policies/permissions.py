@@ -22,6 +22,7 @@ class Permission(StrEnum):
     NOTE_READ = "note:read"
     NOTE_WRITE = "note:write"
     NOTE_RELEASE = "note:release"
+    AUDIT_READ = "audit:read"
 
 
 # Permissions a hub admin holds over every agency; none of them reaches case content.
@@ -57,7 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.INFORMATION_OFFICER: _CONTENT,
     Role.CASE_WORKER: _CONTENT,
     Role.POLICE_REFERENCE: _CONTENT,
-    Role.AUDITOR: frozenset(),
+    Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.SERVICE_ACCOUNT: _CONTENT,
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.policies.engine import AccessRequest, Effect, Reason, ResourceKind, Rule, Verdict
-from app.policies.permissions import HUB_WIDE, permissions_of
+from app.policies.permissions import HUB_WIDE, Permission, permissions_of
 from app.policies.vocabulary import MemberStatus, Role
 
 # Objects that belong to one agency: only that agency's members reach them directly.
@@ -88,10 +88,27 @@ class HubAdministration:
         return None
 
 
+@dataclass(frozen=True)
+class AuditorsReadTheLog:
+    """Auditors read the access log's metadata (never note content: no rule gives them that)."""
+
+    name: str = "auditors_read_the_log"
+
+    def evaluate(self, request: AccessRequest) -> Verdict | None:
+        """Allow reading the access log with the audit permission."""
+        if (
+            request.resource.kind is ResourceKind.AUDIT_LOG
+            and request.action is Permission.AUDIT_READ
+        ):
+            return Verdict(Effect.ALLOW, Reason.AUDITOR)
+        return None
+
+
 DEFAULT_RULES: tuple[Rule, ...] = (
     ActiveMember(),
     RolePermits(),
     OwnAgency(),
     CellAgency(),
     HubAdministration(),
+    AuditorsReadTheLog(),
 )

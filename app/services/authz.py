@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from app.audit import AuditEvent, Outcome
+from app.audit.log import AuditEvent, Outcome
 from app.errors import Forbidden, NotFound
 from app.policies import AccessRequest, Decision, Permission, Resource, Rule, decide
 from app.policies.engine import RuleOf

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AccessLog, AuditEvent, Outcome
+from app.audit.log import AccessLog, AuditEvent, Outcome
 from app.crypto import KeyProvider
 from app.db.models import Agency, Member
 from app.errors import Conflict

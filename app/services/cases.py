@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
+from app.audit.log import AuditEvent
 from app.db.models import Case, CellAgency, Subject, WorkingGroup
 from app.errors import ValidationFailed
 from app.policies import Permission, Resource, ResourceKind

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
+from app.audit.log import AuditEvent
 from app.db.models import (
     Case,
     Cell,

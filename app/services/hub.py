@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AccessLog, AuditEvent
+from app.audit.log import AccessLog, AuditEvent
 from app.crypto import KeyProvider
 from app.services.authz import Authorizer
 from app.services.context import RequestContext

@@ -10,7 +10,7 @@ import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent, Outcome
+from app.audit.log import AuditEvent, Outcome
 from app.auth import hash_secret, verify_secret
 from app.db.models import Member
 from app.errors import Unauthenticated

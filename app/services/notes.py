@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import AuditEvent
+from app.audit.log import AuditEvent
 from app.db.models import Case, Note, NoteTemplate, NoteVersion
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind

@@ -99,6 +99,13 @@ REFERENCE = [
         False,
     ),
     (
+        "auditor reads the log",
+        actor(Role.AUDITOR),
+        Permission.AUDIT_READ,
+        Resource(ResourceKind.AUDIT_LOG),
+        True,
+    ),
+    (
         "suspended hub admin manages cells",
         actor(Role.HUB_ADMIN, status=MemberStatus.SUSPENDED),
         Permission.CELL_MANAGE,
@@ -194,6 +201,7 @@ def test_engine_matches_a_naive_reading_of_the_rules(
                     Permission.MEMBER_MANAGE,
                 }
             )
+            or (r.kind is ResourceKind.AUDIT_LOG and action is Permission.AUDIT_READ)
         )
     )
     assert ask(a, action, r).allowed is allowed

@@ -16,6 +16,7 @@ import uvicorn
 from app.api.app import create_app
 from app.auth import LocalIssuer
 from app.settings import (
+    AuditSettings,
     AuthSettings,
     DatabaseSettings,
     KeySettings,
@@ -72,6 +73,7 @@ def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Se
         database=DatabaseSettings(url=database.url),
         keys=KeySettings(keyring_path=workdir / "keyring.json", master_key=master_key),
         auth=AuthSettings(local_issuer_key_path=workdir / "issuer.pem"),
+        audit=AuditSettings(key_path=workdir / "audit-key.pem", checkpoint_every=25),
         server=ServerSettings(mode=Mode.DEVELOPMENT),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app.api.deps import SessionDep, hub_state
 from app.api.schemas.auth import TokenOut
+from app.audit.signing import public_pem
 from app.errors import BadRequest, NotFound, Unauthenticated
 from app.services.identity import authenticate_client
 
@@ -43,6 +44,19 @@ def _basic(header: str | None) -> tuple[str, str] | None:
             "malformed Basic credentials", extra={"error": "invalid_client"}
         ) from None
     return user, password
+
+
+@router.get("/.well-known/livc-hub/audit-key", tags=["audit"])
+async def audit_key(request: Request) -> dict[str, str]:
+    """The public key that verifies the access log's signed checkpoints (Ed25519)."""
+    signer = hub_state(request).hub.log.signer
+    if signer is None:
+        raise NotFound("this hub signs no checkpoints")
+    return {
+        "algorithm": "Ed25519",
+        "key_id": signer.key_id,
+        "public_key_pem": public_pem(signer.public),
+    }
 
 
 @router.post("/oauth/token", tags=["auth"])

@@ -38,3 +38,30 @@ class AccessLogEntry(Base):
     denied: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     fields: Mapped[list[str]] = mapped_column(JSON)
     purpose: Mapped[str | None] = mapped_column(String(300))
+    # The chain: position in the log (0-based, gapless), the previous entry's hash, this one's.
+    position: Mapped[int] = mapped_column(SeqType, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The one row every append locks: size, last hash and the Merkle frontier of the log."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    frontier: Mapped[list[str]] = mapped_column(JSON)
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head: size, root, time, signed with the hub's Ed25519 audit key."""
+
+    __tablename__ = "audit_checkpoints"
+
+    tree_size: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))
