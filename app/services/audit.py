@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.entry import timestamp
+from app.audit.entry import canonical, leaf, timestamp
 from app.audit.log import as_canonical
 from app.db.models import AccessLogEntry, AuditCheckpoint
 from app.policies import Permission, Resource, ResourceKind
@@ -70,3 +75,111 @@ async def checkpoints(session: AsyncSession) -> list[AuditCheckpoint]:
     """Every signed checkpoint, oldest first."""
     rows = await session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.tree_size))
     return list(rows.all())
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What an auditor asks for; every given criterion must match."""
+
+    subject: str | None = None
+    case: str | None = None
+    member: str | None = None
+    agency: str | None = None
+    exchange: str | None = None
+    action: str | None = None
+    decision: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _where(f: EntryFilter) -> list[Any]:
+    e = AccessLogEntry
+    pairs = [
+        (e.subject_id, f.subject),
+        (e.case_id, f.case),
+        (e.actor_member_id, f.member),
+        (e.actor_agency_id, f.agency),
+        (e.exchange_id, f.exchange),
+        (e.action, f.action),
+        (e.decision, f.decision),
+    ]
+    clauses: list[Any] = [column == value for column, value in pairs if value is not None]
+    if f.since is not None:
+        clauses.append(e.at >= f.since)
+    if f.until is not None:
+        clauses.append(e.at < f.until)
+    return clauses
+
+
+async def query(
+    session: AsyncSession, f: EntryFilter, *, after: int | None, limit: int
+) -> tuple[list[AccessLogEntry], int | None]:
+    """Entries matching the filter in log order, after a position; and the next cursor."""
+    stmt = select(AccessLogEntry).where(*_where(f))
+    if after is not None:
+        stmt = stmt.where(AccessLogEntry.position > after)
+    rows = list(
+        (await session.scalars(stmt.order_by(AccessLogEntry.position).limit(limit + 1))).all()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].position if more and rows else None
+
+
+async def leaves(session: AsyncSession, size: int) -> list[bytes]:
+    """The Merkle leaves of the first ``size`` entries, recomputed from the stored rows."""
+    out: list[bytes] = []
+    position = 0
+    while position < size:
+        rows = (
+            await session.scalars(
+                select(AccessLogEntry)
+                .where(AccessLogEntry.position >= position, AccessLogEntry.position < size)
+                .order_by(AccessLogEntry.position)
+                .limit(BATCH)
+            )
+        ).all()
+        if not rows:
+            break
+        out.extend(leaf(canonical(as_canonical(r))) for r in rows)
+        position = rows[-1].position + 1
+    return out
+
+
+REPORT_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "actor_agency",
+    "action",
+    "decision",
+    "reason",
+    "exchange",
+    "purpose",
+    "fields",
+    "denied",
+    "note",
+    "case",
+)
+
+
+def report_row(row: AccessLogEntry) -> dict[str, object]:
+    """One access to a subject's data: who, when, which fields, in which exchange, why."""
+    item = as_canonical(row)
+    return {k: item[k] for k in REPORT_COLUMNS}
+
+
+def report_csv(rows: list[AccessLogEntry]) -> str:
+    """The subject report as CSV (lists joined with ';')."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REPORT_COLUMNS)
+    for row in rows:
+        item = report_row(row)
+        writer.writerow(
+            [
+                ";".join(v) if isinstance(v, list) else ("" if v is None else v)
+                for v in (item[k] for k in REPORT_COLUMNS)
+            ]
+        )
+    return buffer.getvalue()

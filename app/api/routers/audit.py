@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
-from fastapi.responses import PlainTextResponse, StreamingResponse
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from app.api.deps import ContextDep, HubDep, SessionDep, hub_state
-from app.db.models import AuditHead
+from app.api.schemas.common import Limit
+from app.audit import merkle
+from app.audit.log import as_canonical
+from app.db.models import AccessLogEntry, AuditHead
+from app.errors import BadRequest, ValidationFailed
 from app.services import audit
 
 router = APIRouter(tags=["audit"])
@@ -51,4 +60,150 @@ async def make_checkpoint(session: SessionDep, ctx: ContextDep, hub: HubDep) -> 
         "root_hash": row.root_hash,
         "key_id": row.key_id,
         "signature": row.signature,
+    }
+
+
+class EntryOut(BaseModel):
+    """An access-log entry as auditors see it: metadata, never a value."""
+
+    seq: int
+    at: str
+    actor: str | None
+    actor_agency: str | None
+    action: str
+    decision: str
+    reason: str
+    cell: str | None
+    case: str | None
+    subject: str | None
+    exchange: str | None
+    note: str | None
+    object: str | None
+    fields: list[str]
+    denied: list[str]
+    purpose: str | None
+    request_id: str
+    prev: str
+    hash: str
+
+
+class EntryPage(BaseModel):
+    """One page of entries; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[EntryOut]
+    next_cursor: str | None = None
+
+
+def _entry(row: AccessLogEntry) -> EntryOut:
+    return EntryOut(**as_canonical(row), hash=row.entry_hash)  # type: ignore[arg-type]
+
+
+def _cursor(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise BadRequest("the cursor is not valid; start again without one")
+    return int(value)
+
+
+Id = Annotated[str | None, Query(max_length=36)]
+
+
+@router.get("/audit/entries")
+async def entries(
+    session: SessionDep,
+    ctx: ContextDep,
+    hub: HubDep,
+    subject: Id = None,
+    case: Id = None,
+    member: Id = None,
+    agency: Id = None,
+    exchange: Id = None,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    decision: Annotated[str | None, Query(pattern="^(allow|deny)$")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Limit = 100,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> EntryPage:
+    """Query the log by subject, case, member, agency, exchange, action, decision and time."""
+    await audit.authorise(session, ctx, hub, "audit:query")
+    f = audit.EntryFilter(subject, case, member, agency, exchange, action, decision, since, until)
+    rows, after = await audit.query(session, f, after=_cursor(cursor), limit=limit)
+    return EntryPage(
+        items=[_entry(r) for r in rows], next_cursor=None if after is None else str(after)
+    )
+
+
+@router.get("/audit/subjects/{subject_id}/report", responses={200: {"content": {"text/csv": {}}}})
+async def subject_report(
+    subject_id: uuid.UUID,
+    session: SessionDep,
+    ctx: ContextDep,
+    hub: HubDep,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",  # noqa: A002 - API name
+) -> Response:
+    """Every access to one subject's data (GDPR art. 15 / LED): who, when, which fields, why."""
+    await audit.authorise(session, ctx, hub, "audit:subject_report")
+    rows: list[AccessLogEntry] = []
+    after: int | None = None
+    while True:
+        page, after = await audit.query(
+            session, audit.EntryFilter(subject=str(subject_id)), after=after, limit=1000
+        )
+        rows.extend(page)
+        if after is None:
+            break
+    if format == "csv":
+        return PlainTextResponse(audit.report_csv(rows), media_type="text/csv")
+    return JSONResponse(
+        {"subject": str(subject_id), "accesses": [audit.report_row(r) for r in rows]}
+    )
+
+
+async def _size(session: SessionDep) -> int:
+    return int(await session.scalar(select(AuditHead.size).where(AuditHead.id == 1)) or 0)
+
+
+@router.get("/audit/proofs/inclusion")
+async def inclusion(
+    session: SessionDep,
+    ctx: ContextDep,
+    hub: HubDep,
+    seq: Annotated[int, Query(ge=0)],
+    size: Annotated[int, Query(ge=1)],
+) -> dict[str, object]:
+    """RFC 9162 inclusion proof of entry ``seq`` in the tree of the first ``size`` entries."""
+    await audit.authorise(session, ctx, hub, "audit:proof")
+    if size > await _size(session) or seq >= size:
+        raise ValidationFailed("seq must be below size, and size at most the log's size")
+    leaves = await audit.leaves(session, size)
+    return {
+        "seq": seq,
+        "tree_size": size,
+        "leaf_hash": leaves[seq].hex(),
+        "root_hash": merkle.root(leaves).hex(),
+        "audit_path": [h.hex() for h in merkle.inclusion_proof(seq, leaves)],
+    }
+
+
+@router.get("/audit/proofs/consistency")
+async def consistency(
+    session: SessionDep,
+    ctx: ContextDep,
+    hub: HubDep,
+    first: Annotated[int, Query(alias="from", ge=1)],
+    second: Annotated[int, Query(alias="to", ge=1)],
+) -> dict[str, object]:
+    """RFC 9162 consistency proof between the trees of the first ``from`` and ``to`` entries."""
+    await audit.authorise(session, ctx, hub, "audit:proof")
+    if not first <= second <= await _size(session):
+        raise ValidationFailed("from must be at most to, and to at most the log's size")
+    leaves = await audit.leaves(session, second)
+    return {
+        "from": first,
+        "to": second,
+        "old_root": merkle.root(leaves[:first]).hex(),
+        "new_root": merkle.root(leaves).hex(),
+        "proof": [h.hex() for h in merkle.consistency_proof(first, leaves)],
     }
