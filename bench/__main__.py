@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import decide
+from bench import decide, verify
 
-BENCHMARKS = {"decide": decide.main}
+BENCHMARKS = {"decide": decide.main, "verify": verify.main}
 
 
 def main(argv: list[str]) -> int:

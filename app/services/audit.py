@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.entry import canonical, leaf, timestamp
+from app.audit.entry import FIELDS, canonical, leaf, timestamp
 from app.audit.log import as_canonical
 from app.db.models import AccessLogEntry, AuditCheckpoint
 from app.policies import Permission, Resource, ResourceKind
@@ -33,8 +33,26 @@ async def authorise(session: AsyncSession, ctx: RequestContext, hub: Hub, action
     await hub.record(session, ctx, event)
 
 
-async def export_lines(sessions: Callable[[], AsyncSession], up_to: int) -> AsyncIterator[bytes]:
-    """NDJSON of entries 0..up_to-1 in position order, read in batches (bounded memory)."""
+EXPORT_COLUMNS = (*FIELDS, "hash")
+
+
+def _csv_line(item: dict[str, object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(
+        [
+            ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+            for v in (item[k] for k in EXPORT_COLUMNS)
+        ]
+    )
+    return buffer.getvalue()
+
+
+async def export_lines(
+    sessions: Callable[[], AsyncSession], up_to: int, *, fmt: str = "ndjson"
+) -> AsyncIterator[bytes]:
+    """Entries 0..up_to-1 in position order as NDJSON or CSV, read in batches (bounded memory)."""
+    if fmt == "csv":
+        yield ",".join(EXPORT_COLUMNS).encode() + b"\r\n"
     position = 0
     while position < up_to:
         async with sessions() as session:
@@ -52,8 +70,11 @@ async def export_lines(sessions: Callable[[], AsyncSession], up_to: int) -> Asyn
         for row in rows:
             item = as_canonical(row)
             item["hash"] = row.entry_hash
-            chunk.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
-        yield ("\n".join(chunk) + "\n").encode()
+            if fmt == "csv":
+                chunk.append(_csv_line(item))
+            else:
+                chunk.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n")
+        yield "".join(chunk).encode()
         position = rows[-1].position + 1
 
 

@@ -70,6 +70,17 @@ def test_an_export_verifies_offline(hub: LiveHub, auditor: httpx.Client, tmp_pat
     assert "audit:export" in lines[-1] or any("audit:export" in line for line in lines[-3:])
 
 
+def test_the_export_as_csv_has_every_entry(hub: LiveHub, auditor: httpx.Client) -> None:
+    import csv
+    import io
+
+    text = auditor.get("/api/v1/audit/export", params={"format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [int(r["seq"]) for r in rows] == list(range(len(rows)))
+    assert {"prev", "hash", "fields", "purpose"} <= set(rows[0])
+    assert auditor.get("/api/v1/audit/export", params={"format": "xml"}).status_code == 422
+
+
 def test_only_auditors_read_the_log(hub: LiveHub, auditor: httpx.Client) -> None:
     t = team(hub)
     for client in (t.worker, hub.admin):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import ContextDep, HubDep, SessionDep, hub_state
 from app.api.schemas.common import Limit
@@ -24,17 +25,27 @@ router = APIRouter(tags=["audit"])
 NDJSON = "application/x-ndjson"
 
 
+async def _size(session: AsyncSession) -> int:
+    return int(await session.scalar(select(AuditHead.size).where(AuditHead.id == 1)) or 0)
+
+
 @router.get(
-    "/audit/export", response_class=StreamingResponse, responses={200: {"content": {NDJSON: {}}}}
+    "/audit/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {NDJSON: {}, "text/csv": {}}}},
 )
 async def export(
-    request: Request, session: SessionDep, ctx: ContextDep, hub: HubDep
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    hub: HubDep,
+    format: Annotated[str, Query(pattern="^(ndjson|csv)$")] = "ndjson",  # noqa: A002 - API name
 ) -> StreamingResponse:
-    """Every entry, in order, as NDJSON (streamed); verify with `livc-hub audit verify`."""
+    """Every entry, in order, streamed as NDJSON (verify with livc-hub audit verify) or CSV."""
     await audit.authorise(session, ctx, hub, "audit:export")
-    size = await session.scalar(select(AuditHead.size).where(AuditHead.id == 1)) or 0
-    lines = audit.export_lines(hub_state(request).sessions, size)
-    return StreamingResponse(lines, media_type=NDJSON)
+    size = await _size(session)
+    lines = audit.export_lines(hub_state(request).sessions, size, fmt=format)
+    return StreamingResponse(lines, media_type="text/csv" if format == "csv" else NDJSON)
 
 
 @router.get(
@@ -159,10 +170,6 @@ async def subject_report(
     return JSONResponse(
         {"subject": str(subject_id), "accesses": [audit.report_row(r) for r in rows]}
     )
-
-
-async def _size(session: SessionDep) -> int:
-    return int(await session.scalar(select(AuditHead.size).where(AuditHead.id == 1)) or 0)
 
 
 @router.get("/audit/proofs/inclusion")
