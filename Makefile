@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(DEMO) $(BIN)/livc-hub demo --if-empty
 	@echo
 	@echo "  Demo token (in another terminal):  $(BIN)/livc-hub token --member sofie"
-	@echo "  Members: admin, mayor, prevention, pieter, infoofficer, sofie, ocmw-admin, ltf"
+	@echo "  Members: admin, mayor, prevention, pieter, infoofficer, sofie, ocmw-admin, ltf, ocmw-dpo, hub-dpo"
 	@echo "  Try:  curl -H \"Authorization: Bearer \$$TOKEN\" http://127.0.0.1:8000/api/v1/me"
 	@echo
 	$(DEMO) $(BIN)/livc-hub serve

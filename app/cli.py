@@ -72,13 +72,12 @@ def cmd_new_master(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _with_hub(settings: Settings, work: Any) -> Any:
-    from app.api.app import build_keys
-    from app.audit.log import AccessLog
+    from app.api.app import build_keys, build_log
     from app.db.engine import make_async_engine, make_sessionmaker
     from app.services.authz import Authorizer
     from app.services.hub import Hub
 
-    hub = Hub(keys=build_keys(settings), log=AccessLog(), authz=Authorizer())
+    hub = Hub(keys=build_keys(settings), log=build_log(settings), authz=Authorizer())
     engine = make_async_engine(settings.database)
     try:
         async with make_sessionmaker(engine)() as session:

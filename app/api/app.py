@@ -34,6 +34,7 @@ from app.db.engine import make_async_engine, make_sessionmaker
 from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
+from app.services.owners import resolve_owners
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,15 @@ def build_keys(settings: Settings) -> KeyProvider:
     if secret is None and keys.master_key_file is None:
         logger.warning("demo mode: the keyring is sealed with the built-in demo master key")
     return LocalKeyring.open(keys.keyring_path, master, create=True)
+
+
+def build_log(settings: Settings) -> AccessLog:
+    """The access log: signs checkpoints with the audit key and records whom entries concern."""
+    return AccessLog(
+        signer=AuditSigner.load_or_create(settings.audit.key_path),
+        checkpoint_every=settings.audit.checkpoint_every,
+        owners=resolve_owners,
+    )
 
 
 def build_authorizer(settings: Settings) -> Authorizer:
@@ -107,11 +117,11 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log = AccessLog(
-            signer=AuditSigner.load_or_create(settings.audit.key_path),
-            checkpoint_every=settings.audit.checkpoint_every,
+        hub = Hub(
+            keys=keys or build_keys(settings),
+            log=build_log(settings),
+            authz=build_authorizer(settings),
         )
-        hub = Hub(keys=keys or build_keys(settings), log=log, authz=build_authorizer(settings))
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
         app.state.hub = HubState(

@@ -2,8 +2,12 @@
 
 An entry is a flat JSON object; its canonical bytes are RFC 8785 (JCS), computed by the rfc8785
 library. ``prev`` is the hex entry hash of the entry before it (zeros for the first), so the
-entries form a hash chain; the leaf of the Merkle tree is the canonical bytes. Fields are only
-ever added at the end of ``FIELDS``, with a default, so old entries keep their hashes.
+entries form a hash chain; the leaf of the Merkle tree is the canonical bytes.
+
+Fields are only ever added at the end of ``FIELDS``, and a field added later (``LATER``) is left
+out of the canonical bytes while it is empty, so entries written before it existed keep their
+hashes. ``owners`` (added with agency-scoped auditors) lists the agencies whose data the entry
+concerns.
 """
 
 from __future__ import annotations
@@ -38,7 +42,11 @@ FIELDS = (
     "purpose",
     "request_id",
     "prev",
+    "owners",
 )
+
+# Fields added after the first entries were written: omitted from the canonical bytes when empty.
+LATER = frozenset({"owners"})
 
 
 def timestamp(at: datetime) -> str:
@@ -51,7 +59,8 @@ def canonical(entry: Mapping[str, Any]) -> bytes:
     unknown = set(entry) - set(FIELDS) - {"hash"}
     if unknown:
         raise ValueError(f"unknown entry fields: {sorted(unknown)}")
-    return rfc8785.dumps({k: entry.get(k) for k in FIELDS})
+    obj = {k: entry.get(k) for k in FIELDS if k not in LATER or entry.get(k) not in (None, [])}
+    return rfc8785.dumps(obj)
 
 
 def entry_hash(data: bytes) -> str:

@@ -8,7 +8,7 @@ value. The tamper-evident form (hash chain, Merkle tree, signed checkpoints) rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.entry import canonical, entry_hash, leaf, timestamp
 from app.audit.merkle import Frontier
 from app.audit.signing import AuditSigner, Checkpoint
-from app.db.models import AccessLogEntry, AuditCheckpoint, AuditHead
+from app.db.models import AccessLogEntry, AccessLogOwner, AuditCheckpoint, AuditHead
 from app.errors import AuditUnavailable
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,12 @@ class AuditEvent:
     denied: tuple[str, ...] = field(default_factory=tuple)
     fields: tuple[str, ...] = field(default_factory=tuple)
     purpose: str | None = None
+    owners: tuple[str, ...] = field(default_factory=tuple)
+
+
+# Finds, for each event, the agencies whose data it concerns (the owner of its note, subject,
+# ...). Given by the service layer, which knows the domain tables; the log only records.
+OwnerResolver = Callable[[AsyncSession, Sequence[AuditEvent]], Awaitable[list[frozenset[str]]]]
 
 
 class AccessLog:
@@ -67,16 +73,22 @@ class AccessLog:
         clock: Callable[[], datetime] | None = None,
         signer: AuditSigner | None = None,
         checkpoint_every: int = 0,
+        owners: OwnerResolver | None = None,
     ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.signer = signer
         self.checkpoint_every = checkpoint_every
+        self._owners = owners
 
     async def append(
         self, session: AsyncSession, events: Sequence[AuditEvent], *, request_id: str
     ) -> None:
         """Chain the entries into the session's transaction and flush, so a failure shows now."""
         try:
+            # Resolved before the head is locked, so the lock is held as briefly as possible.
+            found = (
+                await self._owners(session, events) if self._owners else [frozenset()] * len(events)
+            )
             head = await session.scalar(
                 select(AuditHead).where(AuditHead.id == 1).with_for_update()
             )
@@ -85,8 +97,11 @@ class AccessLog:
             now = self._clock()
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
             rows = []
-            for event in events:
+            for event, resolved in zip(events, found, strict=True):
+                owners = sorted(resolved.union(event.owners))
                 row = _entry(event, now, request_id, position=frontier.size, prev=head.last_hash)
+                row.owners = owners or None
+                session.add_all(AccessLogOwner(agency_id=a, position=row.position) for a in owners)
                 data = canonical(as_canonical(row))
                 row.entry_hash = entry_hash(data)
                 frontier.append(leaf(data))
@@ -152,6 +167,7 @@ def as_canonical(row: AccessLogEntry) -> dict[str, object]:
         "purpose": row.purpose,
         "request_id": row.request_id,
         "prev": row.prev_hash,
+        "owners": list(row.owners or []),
     }
 
 

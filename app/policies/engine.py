@@ -31,6 +31,7 @@ class Reason(StrEnum):
     CELL_AGENCY = "cell_agency"
     HUB_ADMIN = "hub_admin"
     AUDITOR = "auditor"
+    HUB_AUDITOR = "hub_auditor"
     MEMBER_SUSPENDED = "member_suspended"
     ROLE_NOT_PERMITTED = "role_not_permitted"
     NO_RULE_ALLOWS = "no_rule_allows"

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     NOTE_WRITE = "note:write"
     NOTE_RELEASE = "note:release"
     AUDIT_READ = "audit:read"
+    AUDIT_READ_HUB = "audit:read_hub"
 
 
 # Permissions a hub admin holds over every agency; none of them reaches case content.
@@ -58,7 +59,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.INFORMATION_OFFICER: _CONTENT,
     Role.CASE_WORKER: _CONTENT,
     Role.POLICE_REFERENCE: _CONTENT,
+    # An agency's auditor (its DPO) reads the entries that concern that agency; the hub auditor
+    # reads the whole log, which a full, verifiable export needs.
     Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
+    Role.HUB_AUDITOR: frozenset({Permission.AUDIT_READ, Permission.AUDIT_READ_HUB}),
     Role.SERVICE_ACCOUNT: _CONTENT,
 }
 

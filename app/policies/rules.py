@@ -89,18 +89,41 @@ class HubAdministration:
 
 
 @dataclass(frozen=True)
-class AuditorsReadTheLog:
-    """Auditors read the access log's metadata (never note content: no rule gives them that)."""
+class AuditorsReadTheirAgencysLog:
+    """An auditor reads the log entries that concern their own agency (metadata, never content).
 
-    name: str = "auditors_read_the_log"
+    The resource is the log as seen from one agency (``owner_agency_id``); the whole log has no
+    owner and is not reachable this way.
+    """
+
+    name: str = "auditors_read_their_agencys_log"
 
     def evaluate(self, request: AccessRequest) -> Verdict | None:
-        """Allow reading the access log with the audit permission."""
+        """Allow reading the agency's part of the log with the audit permission."""
+        resource = request.resource
         if (
-            request.resource.kind is ResourceKind.AUDIT_LOG
+            resource.kind is ResourceKind.AUDIT_LOG
             and request.action is Permission.AUDIT_READ
+            and resource.owner_agency_id is not None
+            and resource.owner_agency_id == request.actor.agency_id
         ):
             return Verdict(Effect.ALLOW, Reason.AUDITOR)
+        return None
+
+
+@dataclass(frozen=True)
+class HubAuditorsReadTheWholeLog:
+    """The hub auditor reads every entry: the full export is what the offline verifier checks."""
+
+    name: str = "hub_auditors_read_the_whole_log"
+
+    def evaluate(self, request: AccessRequest) -> Verdict | None:
+        """Allow reading the whole log with the hub-wide audit permission."""
+        if (
+            request.resource.kind is ResourceKind.AUDIT_LOG
+            and request.action is Permission.AUDIT_READ_HUB
+        ):
+            return Verdict(Effect.ALLOW, Reason.HUB_AUDITOR)
         return None
 
 
@@ -110,5 +133,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     OwnAgency(),
     CellAgency(),
     HubAdministration(),
-    AuditorsReadTheLog(),
+    AuditorsReadTheirAgencysLog(),
+    HubAuditorsReadTheWholeLog(),
 )

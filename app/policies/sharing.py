@@ -47,7 +47,9 @@ POLICE_AND_JUSTICE = frozenset(
 )
 LTF_SOURCES = frozenset({AgencyKind.STATE_SECURITY.value, AgencyKind.OCAD.value})
 LIVC_CELLS = frozenset({CellKind.LIVC_CASE.value, CellKind.LIVC_STRATEGIC.value})
-NO_CONTENT_ROLES = frozenset({Role.HUB_ADMIN.value, Role.AGENCY_ADMIN.value, Role.AUDITOR.value})
+NO_CONTENT_ROLES = frozenset(
+    {Role.HUB_ADMIN.value, Role.AGENCY_ADMIN.value, Role.AUDITOR.value, Role.HUB_AUDITOR.value}
+)
 KNOWN_CLASSES = frozenset(s.value for s in Sensitivity)
 
 

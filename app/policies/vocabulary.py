@@ -48,6 +48,7 @@ class Role(StrEnum):
     CASE_WORKER = "case_worker"
     POLICE_REFERENCE = "police_reference"
     AUDITOR = "auditor"
+    HUB_AUDITOR = "hub_auditor"
     SERVICE_ACCOUNT = "service_account"
 
 

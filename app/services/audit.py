@@ -1,4 +1,9 @@
-"""The auditor's side of the access log: export, checkpoints. Metadata only, never content."""
+"""The auditor's side of the access log: query, export, checkpoints. Metadata only, never content.
+
+A hub auditor sees the whole log; an agency's auditor sees the entries that concern their agency:
+those whose actor is one of its members, and those whose ``owners`` name it (its notes, its
+subjects, its members). The scope is applied in SQL, so nothing outside it is loaded.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,71 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.entry import FIELDS, canonical, leaf, timestamp
-from app.audit.log import as_canonical
-from app.db.models import AccessLogEntry, AuditCheckpoint
+from app.audit.log import AuditEvent, as_canonical
+from app.db.models import AccessLogEntry, AccessLogOwner, AuditCheckpoint
+from app.errors import NotFound
 from app.policies import Permission, Resource, ResourceKind
-from app.services.authz import event_for
+from app.services.authz import denied, event_for
 from app.services.context import RequestContext
 from app.services.hub import Hub
 
 BATCH = 1000
 
 
-async def authorise(session: AsyncSession, ctx: RequestContext, hub: Hub, action: str) -> None:
-    """Only auditors read the log; their own reads are logged too (before anything leaves)."""
-    event = event_for(ctx, action)
-    hub.authz.require(
-        ctx, Permission.AUDIT_READ, Resource(ResourceKind.AUDIT_LOG), event=event, hide=False
-    )
+@dataclass(frozen=True)
+class Scope:
+    """The part of the log an auditor reads: the whole hub (``agency`` None) or one agency's."""
+
+    agency: str | None
+
+    def where(self) -> list[Any]:
+        """SQL criteria for the entries in scope."""
+        if self.agency is None:
+            return []
+        e = AccessLogEntry
+        concerned = select(AccessLogOwner.position).where(AccessLogOwner.agency_id == self.agency)
+        return [or_(e.actor_agency_id == self.agency, e.position.in_(concerned))]
+
+    def covers(self, row: AccessLogEntry) -> bool:
+        """True if the entry is in scope."""
+        return self.agency is None or self.agency in {row.actor_agency_id, *(row.owners or [])}
+
+
+async def authorise(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    action: str,
+    *,
+    event: AuditEvent | None = None,
+) -> Scope:
+    """The caller's scope of the log; only auditors have one. Their reads are logged too."""
+    event = event or event_for(ctx, action)
+    whole = Resource(ResourceKind.AUDIT_LOG)
+    if hub.authz.decide(ctx, Permission.AUDIT_READ_HUB, whole).allowed:
+        scope = Scope(agency=None)
+        event = replace(event, reason="hub_wide")
+    else:
+        agency = str(ctx.principal.agency_id)
+        own = Resource(ResourceKind.AUDIT_LOG, owner_agency_id=agency)
+        hub.authz.require(ctx, Permission.AUDIT_READ, own, event=event, hide=False)
+        scope = Scope(agency=agency)
+        event = replace(event, reason="agency", owners=(agency,))
     await hub.record(session, ctx, event)
+    return scope
+
+
+def out_of_scope(ctx: RequestContext, action: str) -> NotFound:
+    """404 for an entry outside the auditor's scope, logged like any denial."""
+    return NotFound(audit=(denied(event_for(ctx, action), "out_of_scope"),))
 
 
 EXPORT_COLUMNS = (*FIELDS, "hash")
@@ -48,9 +93,17 @@ def _csv_line(item: dict[str, object]) -> str:
 
 
 async def export_lines(
-    sessions: Callable[[], AsyncSession], up_to: int, *, fmt: str = "ndjson"
+    sessions: Callable[[], AsyncSession],
+    up_to: int,
+    *,
+    fmt: str = "ndjson",
+    scope: Scope = Scope(agency=None),
 ) -> AsyncIterator[bytes]:
-    """Entries 0..up_to-1 in position order as NDJSON or CSV, read in batches (bounded memory)."""
+    """Entries 0..up_to-1 in scope, in position order as NDJSON or CSV, read in batches.
+
+    Each batch is read in its own short session and written out before the next is read, so
+    memory stays bounded whatever the size of the log.
+    """
     if fmt == "csv":
         yield ",".join(EXPORT_COLUMNS).encode() + b"\r\n"
     position = 0
@@ -60,6 +113,7 @@ async def export_lines(
                 await session.scalars(
                     select(AccessLogEntry)
                     .where(AccessLogEntry.position >= position, AccessLogEntry.position < up_to)
+                    .where(*scope.where())
                     .order_by(AccessLogEntry.position)
                     .limit(BATCH)
                 )
@@ -133,10 +187,10 @@ def _where(f: EntryFilter) -> list[Any]:
 
 
 async def query(
-    session: AsyncSession, f: EntryFilter, *, after: int | None, limit: int
+    session: AsyncSession, f: EntryFilter, scope: Scope, *, after: int | None, limit: int
 ) -> tuple[list[AccessLogEntry], int | None]:
-    """Entries matching the filter in log order, after a position; and the next cursor."""
-    stmt = select(AccessLogEntry).where(*_where(f))
+    """Entries in scope matching the filter in log order, after a position; and the next cursor."""
+    stmt = select(AccessLogEntry).where(*_where(f), *scope.where())
     if after is not None:
         stmt = stmt.where(AccessLogEntry.position > after)
     rows = list(

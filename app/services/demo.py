@@ -115,6 +115,8 @@ _PEOPLE = [
         "sofie", "ocmw", "Maatschappelijk werker Sofie Peeters", (Role.CASE_WORKER,), secrecy=True
     ),
     _Person("ocmw-admin", "ocmw", "Beheerder OCMW", (Role.AGENCY_ADMIN,)),
+    _Person("ocmw-dpo", "ocmw", "DPO OCMW", (Role.AUDITOR,)),
+    _Person("hub-dpo", "stad", "DPO Stad (hub-breed)", (Role.HUB_AUDITOR,)),
     _Person(
         "ltf",
         "ltf",

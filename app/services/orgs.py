@@ -28,7 +28,8 @@ from app.services.hub import Hub
 from app.services.pagination import Page, paginate
 
 # Only a hub admin can make another hub admin: an agency admin must not escalate.
-HUB_ONLY_ROLES = frozenset({Role.HUB_ADMIN})
+# Nor may it make a hub-wide auditor, who reads every agency's entries in the access log.
+HUB_ONLY_ROLES = frozenset({Role.HUB_ADMIN, Role.HUB_AUDITOR})
 
 
 async def create_agency(
@@ -83,7 +84,7 @@ def _check_roles(ctx: RequestContext, roles: Sequence[Role], kind: MemberKind) -
     if not roles:
         raise ValidationFailed("a member needs at least one role")
     if HUB_ONLY_ROLES.intersection(roles) and Role.HUB_ADMIN not in ctx.principal.roles:
-        raise Forbidden("only a hub admin can grant the hub admin role")
+        raise Forbidden("only a hub admin can grant the hub admin and hub auditor roles")
     if kind is MemberKind.SERVICE and Role.SERVICE_ACCOUNT not in roles:
         raise ValidationFailed("a service account must hold the service_account role")
 
@@ -179,8 +180,8 @@ async def update_member(
     if member is None:
         raise NotFound()
     await _member_scope(session, ctx, hub, member.agency_id, "member:update")
-    if Role.HUB_ADMIN in member.roles and Role.HUB_ADMIN not in ctx.principal.roles:
-        raise Forbidden("only a hub admin can change a hub admin")
+    if HUB_ONLY_ROLES.intersection(member.roles) and Role.HUB_ADMIN not in ctx.principal.roles:
+        raise Forbidden("only a hub admin can change a hub admin or a hub auditor")
     if roles is not None:
         _check_roles(ctx, roles, MemberKind(member.kind))
         member.roles = sorted(r.value for r in set(roles))

@@ -96,7 +96,7 @@ async def _load(ports: list[int], token: str, note_id: str) -> list[int]:
 def test_four_processes_and_64_clients_keep_one_linear_chain(hub: LiveHub, tmp_path: Path) -> None:
     t = team(hub)
     note = ok(t.note(), 201)
-    auditor = hub.client(member(hub, t.agency_id, "auditor"))
+    auditor = hub.client(member(hub, t.agency_id, "hub_auditor"))
     ports = [_free_port() for _ in range(PROCESSES)]
     logs = [tmp_path / f"api-{port}.log" for port in ports]
     procs = [_start(hub, port, log) for port, log in zip(ports, logs, strict=True)]

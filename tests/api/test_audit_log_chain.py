@@ -20,7 +20,7 @@ def auditor(hub: LiveHub) -> httpx.Client:
     t = team(hub)
     for _ in range(3):
         ok(t.note(), 201)
-    return hub.client(member(hub, t.agency_id, "auditor"))
+    return hub.client(member(hub, t.agency_id, "hub_auditor"))
 
 
 def _export(auditor: httpx.Client, tmp: Path) -> tuple[Path, Path, Path]:
@@ -102,8 +102,8 @@ def _row(hub: LiveHub, position: int) -> dict[str, object]:
     return dict(row._mapping)
 
 
-# Inserting in the middle and cutting the tail are found by the verifier's unit tests
-# (tests/audit/test_verify.py); here the running hub keeps appending, which would hide a cut tail.
+# Inserting an entry and cutting the tail cannot be undone in place: they run on hubs of their
+# own in tests/api/test_audit_tamper.py.
 TAMPERING = ["edit", "delete", "swap", "signature", "other_key"]
 
 

@@ -10,7 +10,7 @@ from tests.support.live import LiveHub
 from tests.support.world import agency, member, ok, team, unique
 
 
-@pytest.mark.parametrize("role", ["agency_admin", "hub_admin", "chair", "auditor"])
+@pytest.mark.parametrize("role", ["agency_admin", "hub_admin", "chair", "auditor", "hub_auditor"])
 def test_admins_chairs_and_auditors_see_no_note_content_of_their_own_agency(
     hub: LiveHub, role: str
 ) -> None:
@@ -153,14 +153,20 @@ def test_agency_admin_manages_own_members_only_and_cannot_escalate(hub: LiveHub)
         ).status_code
         == 404
     )
+    for hub_role in ("hub_admin", "hub_auditor"):
+        assert (
+            admin.post(
+                f"/api/v1/agencies/{own}/members", json={"display_name": "x", "roles": [hub_role]}
+            ).status_code
+            == 403
+        )
+        assert (
+            admin.patch(f"/api/v1/members/{created['id']}", json={"roles": [hub_role]}).status_code
+            == 403
+        )
+    hub_auditor = member(hub, own, "hub_auditor")
     assert (
-        admin.post(
-            f"/api/v1/agencies/{own}/members", json={"display_name": "x", "roles": ["hub_admin"]}
-        ).status_code
-        == 403
-    )
-    assert (
-        admin.patch(f"/api/v1/members/{created['id']}", json={"roles": ["hub_admin"]}).status_code
+        admin.patch(f"/api/v1/members/{hub_auditor}", json={"status": "suspended"}).status_code
         == 403
     )
     outsider = member(hub, other)

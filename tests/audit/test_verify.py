@@ -142,3 +142,31 @@ def test_checkpoint_signed_with_another_key(signer: AuditSigner) -> None:
 def test_garbage_lines_are_named(signer: AuditSigner) -> None:
     entries, heads = build(3, signer)
     assert "not JSON" in verify([*lines(entries), "{oops"], signer.public, lines(heads)).problems[0]
+
+
+def test_owners_is_hashed_when_present_and_absent_entries_keep_their_hash(
+    signer: AuditSigner,
+) -> None:
+    entries, _ = build(1, signer)
+    [entry] = entries
+    before = canonical(entry)
+    assert canonical({**entry, "owners": []}) == before
+    assert canonical({**entry, "owners": None}) == before
+    assert canonical({**entry, "owners": ["a"]}) != before
+    assert b'"owners":["a"]' in canonical({**entry, "owners": ["a"]})
+
+
+def test_an_agency_removed_from_owners_is_found(signer: AuditSigner) -> None:
+    entries, heads, prev, frontier = [], [], GENESIS, Frontier()
+    for i in range(6):
+        entry = {**build(1, signer)[0][0], "seq": i, "prev": prev, "owners": ["ocmw"]}
+        entry.pop("hash")
+        data = canonical(entry)
+        entry["hash"] = prev = entry_hash(data)
+        frontier.append(leaf(data))
+        entries.append(entry)
+    head = Checkpoint(6, frontier.root().hex(), timestamp(T0), signer.key_id)
+    heads.append({**head.__dict__, "signature": signer.sign(head)})
+    assert check(entries, heads, signer) == ""
+    entries[2]["owners"] = []  # hide the entry from the OCMW's auditor
+    assert check(entries, heads, signer).startswith("entry 2 ")

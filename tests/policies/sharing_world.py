@@ -95,7 +95,9 @@ def naive_visible(
         return False
     # Rule 4: hub admins, agency admins (and auditors) see no case content.
     content_roles = [
-        r for r in participant.roles if r not in ("hub_admin", "agency_admin", "auditor")
+        r
+        for r in participant.roles
+        if r not in ("hub_admin", "agency_admin", "auditor", "hub_auditor")
     ]
     if not content_roles:
         return False

@@ -99,9 +99,37 @@ REFERENCE = [
         False,
     ),
     (
-        "auditor reads the log",
+        "auditor reads own agency's part of the log",
         actor(Role.AUDITOR),
         Permission.AUDIT_READ,
+        Resource(ResourceKind.AUDIT_LOG, owner_agency_id="a1"),
+        True,
+    ),
+    (
+        "auditor reads another agency's part of the log",
+        actor(Role.AUDITOR),
+        Permission.AUDIT_READ,
+        Resource(ResourceKind.AUDIT_LOG, owner_agency_id="a2"),
+        False,
+    ),
+    (
+        "auditor reads the whole log",
+        actor(Role.AUDITOR),
+        Permission.AUDIT_READ,
+        Resource(ResourceKind.AUDIT_LOG),
+        False,
+    ),
+    (
+        "agency auditor reads the whole log hub-wide",
+        actor(Role.AUDITOR),
+        Permission.AUDIT_READ_HUB,
+        Resource(ResourceKind.AUDIT_LOG),
+        False,
+    ),
+    (
+        "hub auditor reads the whole log",
+        actor(Role.HUB_AUDITOR),
+        Permission.AUDIT_READ_HUB,
         Resource(ResourceKind.AUDIT_LOG),
         True,
     ),
@@ -201,7 +229,13 @@ def test_engine_matches_a_naive_reading_of_the_rules(
                     Permission.MEMBER_MANAGE,
                 }
             )
-            or (r.kind is ResourceKind.AUDIT_LOG and action is Permission.AUDIT_READ)
+            or (
+                r.kind is ResourceKind.AUDIT_LOG
+                and action is Permission.AUDIT_READ
+                and r.owner_agency_id is not None
+                and r.owner_agency_id == a.agency_id
+            )
+            or (r.kind is ResourceKind.AUDIT_LOG and action is Permission.AUDIT_READ_HUB)
         )
     )
     assert ask(a, action, r).allowed is allowed
@@ -209,7 +243,14 @@ def test_engine_matches_a_naive_reading_of_the_rules(
 
 def test_role_permission_table_as_a_whole() -> None:
     content = {Permission.NOTE_READ, Permission.NOTE_WRITE, Permission.SUBJECT_READ}
-    for role in (Role.HUB_ADMIN, Role.AGENCY_ADMIN, Role.CHAIR, Role.CHAIR_DELEGATE, Role.AUDITOR):
+    for role in (
+        Role.HUB_ADMIN,
+        Role.AGENCY_ADMIN,
+        Role.CHAIR,
+        Role.CHAIR_DELEGATE,
+        Role.AUDITOR,
+        Role.HUB_AUDITOR,
+    ):
         assert not content & ROLE_PERMISSIONS[role], role
     for role in (
         Role.CASE_WORKER,
@@ -219,4 +260,6 @@ def test_role_permission_table_as_a_whole() -> None:
     ):
         assert content <= ROLE_PERMISSIONS[role], role
     assert set(ROLE_PERMISSIONS) == set(Role)
+    hub_wide = {r for r, p in ROLE_PERMISSIONS.items() if Permission.AUDIT_READ_HUB in p}
+    assert hub_wide == {Role.HUB_AUDITOR}
     assert permissions_of([]) == frozenset()

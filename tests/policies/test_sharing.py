@@ -194,6 +194,7 @@ roles = st.sampled_from(
         "agency_admin",
         "hub_admin",
         "auditor",
+        "hub_auditor",
         "information_officer",
     ]
 )

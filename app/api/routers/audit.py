@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.deps import ContextDep, HubDep, SessionDep, hub_state
 from app.api.schemas.common import Limit
 from app.audit import merkle
-from app.audit.log import as_canonical
+from app.audit.log import AuditEvent, as_canonical
 from app.db.models import AccessLogEntry, AuditHead
 from app.errors import BadRequest, ValidationFailed
 from app.services import audit
+from app.services.authz import event_for
+from app.services.context import RequestContext
 
 router = APIRouter(tags=["audit"])
 
@@ -41,10 +44,15 @@ async def export(
     hub: HubDep,
     format: Annotated[str, Query(pattern="^(ndjson|csv)$")] = "ndjson",  # noqa: A002 - API name
 ) -> StreamingResponse:
-    """Every entry, in order, streamed as NDJSON (verify with livc-hub audit verify) or CSV."""
-    await audit.authorise(session, ctx, hub, "audit:export")
+    """Every entry in the caller's scope, in order, streamed as NDJSON or CSV.
+
+    A hub auditor's export is the whole log: check it with `livc-hub audit verify`. An agency
+    auditor's export holds only the entries that concern their agency; prove any one of them
+    with an inclusion proof.
+    """
+    scope = await audit.authorise(session, ctx, hub, "audit:export")
     size = await _size(session)
-    lines = audit.export_lines(hub_state(request).sessions, size, fmt=format)
+    lines = audit.export_lines(hub_state(request).sessions, size, fmt=format, scope=scope)
     return StreamingResponse(lines, media_type="text/csv" if format == "csv" else NDJSON)
 
 
@@ -95,6 +103,7 @@ class EntryOut(BaseModel):
     purpose: str | None
     request_id: str
     prev: str
+    owners: list[str]
     hash: str
 
 
@@ -103,6 +112,16 @@ class EntryPage(BaseModel):
 
     items: list[EntryOut]
     next_cursor: str | None = None
+
+
+def _query_event(ctx: RequestContext, f: audit.EntryFilter, action: str) -> AuditEvent:
+    # The auditor's own query is logged with what it asked about, so a subject's report shows
+    # who looked them up in the log too.
+    return replace(
+        event_for(ctx, action, case_id=f.case, subject_id=f.subject),
+        exchange_id=f.exchange,
+        object_id=f.member or f.agency,
+    )
 
 
 def _entry(row: AccessLogEntry) -> EntryOut:
@@ -137,10 +156,15 @@ async def entries(
     limit: Limit = 100,
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> EntryPage:
-    """Query the log by subject, case, member, agency, exchange, action, decision and time."""
-    await audit.authorise(session, ctx, hub, "audit:query")
+    """Query the log by subject, case, member, agency, exchange, action, decision and time.
+
+    An agency auditor gets only the entries that concern their agency.
+    """
     f = audit.EntryFilter(subject, case, member, agency, exchange, action, decision, since, until)
-    rows, after = await audit.query(session, f, after=_cursor(cursor), limit=limit)
+    scope = await audit.authorise(
+        session, ctx, hub, "audit:query", event=_query_event(ctx, f, "audit:query")
+    )
+    rows, after = await audit.query(session, f, scope, after=_cursor(cursor), limit=limit)
     return EntryPage(
         items=[_entry(r) for r in rows], next_cursor=None if after is None else str(after)
     )
@@ -154,14 +178,18 @@ async def subject_report(
     hub: HubDep,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",  # noqa: A002 - API name
 ) -> Response:
-    """Every access to one subject's data (GDPR art. 15 / LED): who, when, which fields, why."""
-    await audit.authorise(session, ctx, hub, "audit:subject_report")
+    """Every access to one subject's data (GDPR art. 15 / LED): who, when, which fields, why.
+
+    For an agency auditor, the accesses that concern their agency (all of them if it registered
+    the subject).
+    """
+    f = audit.EntryFilter(subject=str(subject_id))
+    event = _query_event(ctx, f, "audit:subject_report")
+    scope = await audit.authorise(session, ctx, hub, "audit:subject_report", event=event)
     rows: list[AccessLogEntry] = []
     after: int | None = None
     while True:
-        page, after = await audit.query(
-            session, audit.EntryFilter(subject=str(subject_id)), after=after, limit=1000
-        )
+        page, after = await audit.query(session, f, scope, after=after, limit=1000)
         rows.extend(page)
         if after is None:
             break
@@ -180,10 +208,16 @@ async def inclusion(
     seq: Annotated[int, Query(ge=0)],
     size: Annotated[int, Query(ge=1)],
 ) -> dict[str, object]:
-    """RFC 9162 inclusion proof of entry ``seq`` in the tree of the first ``size`` entries."""
-    await audit.authorise(session, ctx, hub, "audit:proof")
+    """RFC 9162 inclusion proof of entry ``seq`` in the tree of the first ``size`` entries.
+
+    An agency auditor can prove the entries in their scope; others answer 404.
+    """
+    scope = await audit.authorise(session, ctx, hub, "audit:proof")
     if size > await _size(session) or seq >= size:
         raise ValidationFailed("seq must be below size, and size at most the log's size")
+    entry = await session.scalar(select(AccessLogEntry).where(AccessLogEntry.position == seq))
+    if entry is None or not scope.covers(entry):
+        raise audit.out_of_scope(ctx, "audit:proof")
     leaves = await audit.leaves(session, size)
     return {
         "seq": seq,
