@@ -75,11 +75,16 @@ def _checkpoints(source: Iterable[str] | None) -> dict[int, dict[str, object]]:
     return out
 
 
-def _check_signature(item: dict[str, object], root: str, key: Ed25519PublicKey) -> str | None:
+def _check_signature(
+    item: dict[str, object], root: str, key: Ed25519PublicKey, since: int
+) -> str | None:
     size = item["tree_size"]
     if item.get("root_hash") != root:
         theirs = item.get("root_hash")
-        return f"checkpoint at {size}: the entries give root {root}, the checkpoint {theirs}"
+        return (
+            f"checkpoint at {size}: the entries give root {root}, the checkpoint {theirs} "
+            f"(an entry from {since} to {int(str(size)) - 1} is not the one that was signed)"
+        )
     if item.get("key_id") != key_id(key):
         return f"checkpoint at {size}: signed by another key ({item.get('key_id')})"
     head = Checkpoint(int(str(size)), root, str(item.get("at")), key_id(key))
@@ -97,7 +102,7 @@ def verify(
     report = Report()
     try:
         heads = _checkpoints(checkpoints)
-        frontier, prev = Frontier(), GENESIS
+        frontier, prev, signed = Frontier(), GENESIS, 0
         for number, entry in _lines(export, "entry"):
             position = report.entries
             where = f"entry {position} (line {number})"
@@ -107,7 +112,12 @@ def verify(
                     "(an entry was removed, inserted or moved)"
                 )
             if entry.get("prev") != prev:
-                raise _Stop(f"{where}: prev does not match the hash of the entry before it")
+                raise _Stop(
+                    f"{where}: prev does not match the hash of entry {position - 1} "
+                    f"(entry {position - 1} or {position} was inserted, removed or edited)"
+                    if position
+                    else f"{where}: prev is not the genesis hash (entries were removed before it)"
+                )
             try:
                 data = canonical(entry)
             except (ValueError, TypeError) as exc:
@@ -119,15 +129,17 @@ def verify(
             prev = digest
             report.entries += 1
             if frontier.size in heads:
-                problem = _check_signature(heads[frontier.size], frontier.root().hex(), key)
+                root = frontier.root().hex()
+                problem = _check_signature(heads[frontier.size], root, key, signed)
                 if problem:
                     raise _Stop(problem)
                 report.checkpoints += 1
+                signed = frontier.size
         beyond = sorted(size for size in heads if size > report.entries)
         if beyond:
             raise _Stop(
-                f"the export ends after {report.entries} entries but a checkpoint "
-                f"covers {beyond[-1]} (entries were removed from the end)"
+                f"entry {report.entries}: missing; the export ends after {report.entries} "
+                f"entries but a checkpoint covers {beyond[-1]} (entries were removed from the end)"
             )
         report.root = frontier.root().hex()
     except _Stop as stop:
