@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,10 @@ from app.db.models import AccessLogEntry, AccessLogOwner, AuditCheckpoint, Audit
 from app.errors import AuditUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+# The columns an append writes; ``seq`` comes from the database.
+_COLUMNS = tuple(c.key for c in AccessLogEntry.__table__.columns if c.key != "seq")
 
 
 class Outcome(StrEnum):
@@ -96,23 +100,27 @@ class AccessLog:
                 raise AuditUnavailable("the access log has no head; run the migrations")
             now = self._clock()
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
-            rows = []
+            rows: list[dict[str, object]] = []
+            index: list[dict[str, object]] = []
             for event, resolved in zip(events, found, strict=True):
                 owners = sorted(resolved.union(event.owners))
                 row = _entry(event, now, request_id, position=frontier.size, prev=head.last_hash)
                 row.owners = owners or None
-                session.add_all(AccessLogOwner(agency_id=a, position=row.position) for a in owners)
+                index.extend({"agency_id": a, "position": row.position} for a in owners)
                 data = canonical(as_canonical(row))
                 row.entry_hash = entry_hash(data)
                 frontier.append(leaf(data))
                 head.last_hash = row.entry_hash
-                rows.append(row)
+                rows.append({k: getattr(row, k) for k in _COLUMNS})
                 if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:
                     session.add(self.checkpoint(frontier, now))
             head.size = frontier.size
             head.frontier = [n.hex() for n in frontier.nodes]
-            session.add_all(rows)
             await session.flush()
+            # Plain INSERTs (no ORM unit of work, no RETURNING): the rows are never read back here.
+            await session.execute(insert(AccessLogEntry), rows)
+            if index:
+                await session.execute(insert(AccessLogOwner), index)
         except SQLAlchemyError as exc:
             # The exception text can carry bound parameters; log only its class.
             logger.error("access log write failed (%s)", type(exc).__name__)
