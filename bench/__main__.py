@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import decide, verify
+from bench import decide, export, verify
 
-BENCHMARKS = {"decide": decide.main, "verify": verify.main}
+BENCHMARKS = {"decide": decide.main, "verify": verify.main, "export": export.main}
 
 
 def main(argv: list[str]) -> int:
