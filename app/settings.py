@@ -69,6 +69,11 @@ class AuditSettings(BaseSettings):
         default=Path("var/audit-key.pem"), description="Ed25519 key that signs checkpoints"
     )
     checkpoint_every: int = Field(default=1000, ge=0, description="0: only on demand")
+    checkpoint_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="sign a checkpoint on the first append this long after the last; 0: off",
+    )
     request_id_header: str = Field(
         default="X-Request-ID",
         description="header whose value (if a safe token) becomes the entry's request id",

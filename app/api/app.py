@@ -62,6 +62,7 @@ def build_log(settings: Settings) -> AccessLog:
     return AccessLog(
         signer=AuditSigner.load_or_create(settings.audit.key_path),
         checkpoint_every=settings.audit.checkpoint_every,
+        checkpoint_seconds=settings.audit.checkpoint_seconds,
         owners=resolve_owners,
     )
 

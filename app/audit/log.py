@@ -68,8 +68,9 @@ class AccessLog:
 
     Appends are serialised by a row lock on the chain head (SELECT ... FOR UPDATE on PostgreSQL;
     on SQLite every transaction already holds the write lock), so the chain stays linear with
-    many requests and several API processes. Every ``checkpoint_every`` entries a signed tree
-    head is stored in the same transaction.
+    many requests and several API processes. Every ``checkpoint_every`` entries, and on the
+    first append ``checkpoint_seconds`` or more after the last checkpoint, a signed tree head is
+    stored in the same transaction. (A hub with no appends has nothing new to sign.)
     """
 
     def __init__(
@@ -78,10 +79,12 @@ class AccessLog:
         signer: AuditSigner | None = None,
         checkpoint_every: int = 0,
         owners: OwnerResolver | None = None,
+        checkpoint_seconds: int = 0,
     ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.signer = signer
         self.checkpoint_every = checkpoint_every
+        self.checkpoint_seconds = checkpoint_seconds
         self._owners = owners
 
     async def append(
@@ -101,6 +104,7 @@ class AccessLog:
             now = self._clock()
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
             rows: list[dict[str, object]] = []
+            signed = -1
             index: list[dict[str, object]] = []
             for event, resolved in zip(events, found, strict=True):
                 owners = sorted(resolved.union(event.owners))
@@ -114,6 +118,10 @@ class AccessLog:
                 rows.append({k: getattr(row, k) for k in _COLUMNS})
                 if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:
                     session.add(self.checkpoint(frontier, now))
+                    head.checkpoint_at, signed = now, frontier.size
+            if self._time_for_checkpoint(head.checkpoint_at, now) and signed != frontier.size:
+                session.add(self.checkpoint(frontier, now))
+                head.checkpoint_at = now
             head.size = frontier.size
             head.frontier = [n.hex() for n in frontier.nodes]
             await session.flush()
@@ -135,10 +143,17 @@ class AccessLog:
         if existing is not None:
             return existing
         frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
-        row = self.checkpoint(frontier, self._clock())
+        now = self._clock()
+        row = self.checkpoint(frontier, now)
         session.add(row)
+        head.checkpoint_at = now
         await session.flush()
         return row
+
+    def _time_for_checkpoint(self, last: datetime | None, now: datetime) -> bool:
+        if not self.checkpoint_seconds or self.signer is None:
+            return False
+        return last is None or (now - last).total_seconds() >= self.checkpoint_seconds
 
     def checkpoint(self, frontier: Frontier, now: datetime) -> AuditCheckpoint:
         """A signed tree head for the log as the frontier has it."""

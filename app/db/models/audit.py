@@ -67,6 +67,8 @@ class AuditHead(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
     frontier: Mapped[list[str]] = mapped_column(JSON)
+    # When the last checkpoint was signed, for checkpoints every N seconds.
+    checkpoint_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class AuditCheckpoint(Base):
