@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.entry import canonical, entry_hash, leaf, timestamp
 from app.audit.merkle import Frontier
 from app.audit.signing import AuditSigner, Checkpoint
-from app.db.models import AccessLogEntry, AccessLogOwner, AuditCheckpoint, AuditHead
+from app.db.models import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.errors import AuditUnavailable
 
 logger = logging.getLogger(__name__)
@@ -105,12 +105,10 @@ class AccessLog:
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
             rows: list[dict[str, object]] = []
             signed = -1
-            index: list[dict[str, object]] = []
             for event, resolved in zip(events, found, strict=True):
                 owners = sorted(resolved.union(event.owners))
                 row = _entry(event, now, request_id, position=frontier.size, prev=head.last_hash)
                 row.owners = owners or None
-                index.extend({"agency_id": a, "position": row.position} for a in owners)
                 data = canonical(as_canonical(row))
                 row.entry_hash = entry_hash(data)
                 frontier.append(leaf(data))
@@ -127,8 +125,6 @@ class AccessLog:
             await session.flush()
             # Plain INSERTs (no ORM unit of work, no RETURNING): the rows are never read back here.
             await session.execute(insert(AccessLogEntry), rows)
-            if index:
-                await session.execute(insert(AccessLogOwner), index)
         except SQLAlchemyError as exc:
             # The exception text can carry bound parameters; log only its class.
             logger.error("access log write failed (%s)", type(exc).__name__)

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.entry import FIELDS, canonical, leaf, timestamp
 from app.audit.log import AuditEvent, as_canonical
-from app.db.models import AccessLogEntry, AccessLogOwner, AuditCheckpoint
+from app.db.json_array import json_array_has
+from app.db.models import AccessLogEntry, AuditCheckpoint
 from app.errors import NotFound
 from app.policies import Permission, Resource, ResourceKind
 from app.services.authz import denied, event_for
@@ -40,9 +41,10 @@ class Scope:
         """SQL criteria for the entries in scope."""
         if self.agency is None:
             return []
+        # Both columns are part of the hashed entry: editing either to hide an entry from an
+        # agency's auditor breaks the chain (no unhashed index decides who sees what).
         e = AccessLogEntry
-        concerned = select(AccessLogOwner.position).where(AccessLogOwner.agency_id == self.agency)
-        return [or_(e.actor_agency_id == self.agency, e.position.in_(concerned))]
+        return [or_(e.actor_agency_id == self.agency, json_array_has(e.owners, self.agency))]
 
     def covers(self, row: AccessLogEntry) -> bool:
         """True if the entry is in scope."""

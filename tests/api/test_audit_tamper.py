@@ -114,7 +114,6 @@ def test_a_cut_tail_is_found(victim: tuple[LiveHub, httpx.Client], tmp_path: Pat
     nodes = json.dumps([n.hex() for n in frontier.nodes])
     hub.database.execute(
         f"DELETE FROM access_log WHERE position >= {keep}",
-        f"DELETE FROM access_log_owners WHERE position >= {keep}",
         f"DELETE FROM audit_checkpoints WHERE tree_size > {keep}",
         f"UPDATE audit_head SET size = {keep}, last_hash = '{before[keep - 1]['hash']}',"
         f" frontier = '{nodes}' WHERE id = 1",

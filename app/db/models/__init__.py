@@ -1,6 +1,6 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
 
-from app.db.models.audit import AccessLogEntry, AccessLogOwner, AuditCheckpoint, AuditHead
+from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.db.models.case import Case, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
@@ -9,7 +9,6 @@ from app.db.models.org import Agency, Member
 
 __all__ = [
     "AccessLogEntry",
-    "AccessLogOwner",
     "AuditCheckpoint",
     "AuditHead",
     "Agency",

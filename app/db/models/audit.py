@@ -42,20 +42,9 @@ class AccessLogEntry(Base):
     position: Mapped[int] = mapped_column(SeqType, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
-    # The agencies whose data the entry concerns (hashed into the entry when not empty).
+    # The agencies whose data the entry concerns (hashed into the entry when not empty);
+    # PostgreSQL indexes it with GIN for the agency auditor's queries (migration 0006).
     owners: Mapped[list[str] | None] = mapped_column(JSON, default=None)
-
-
-class AccessLogOwner(Base):
-    """Index of ``access_log.owners``, so an agency's auditor finds its entries by key.
-
-    Derived in the same transaction as the entry; the hashed ``owners`` list is the truth.
-    """
-
-    __tablename__ = "access_log_owners"
-
-    agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    position: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
 
 
 class AuditHead(Base):
