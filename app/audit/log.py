@@ -111,7 +111,9 @@ class AccessLog:
                 row.owners = owners or None
                 data = canonical(as_canonical(row))
                 row.entry_hash = entry_hash(data)
-                frontier.append(leaf(data))
+                node = leaf(data)
+                row.leaf_hash = node.hex()
+                frontier.append(node)
                 head.last_hash = row.entry_hash
                 rows.append({k: getattr(row, k) for k in _COLUMNS})
                 if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:

@@ -59,7 +59,8 @@ def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         import json
 
-        return list(json.loads(value))
+        # A JSON column holding null comes back as the text "null" here.
+        return list(json.loads(value) or [])
     return list(value)
 
 

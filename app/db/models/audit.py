@@ -42,6 +42,8 @@ class AccessLogEntry(Base):
     position: Mapped[int] = mapped_column(SeqType, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    # The Merkle leaf hash of the canonical entry, so proofs need not re-canonicalise the log.
+    leaf_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     # The agencies whose data the entry concerns (hashed into the entry when not empty);
     # PostgreSQL indexes it with GIN for the agency auditor's queries (migration 0006).
     owners: Mapped[list[str] | None] = mapped_column(JSON, default=None)
