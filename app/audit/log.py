@@ -119,14 +119,16 @@ class AccessLog:
                 if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:
                     session.add(self.checkpoint(frontier, now))
                     head.checkpoint_at, signed = now, frontier.size
-            if self._time_for_checkpoint(head.checkpoint_at, now) and signed != frontier.size:
+            due = events and self._time_for_checkpoint(head.checkpoint_at, now)
+            if due and signed != frontier.size:
                 session.add(self.checkpoint(frontier, now))
                 head.checkpoint_at = now
             head.size = frontier.size
             head.frontier = [n.hex() for n in frontier.nodes]
             await session.flush()
             # Plain INSERTs (no ORM unit of work, no RETURNING): the rows are never read back here.
-            await session.execute(insert(AccessLogEntry), rows)
+            if rows:
+                await session.execute(insert(AccessLogEntry), rows)
         except SQLAlchemyError as exc:
             # The exception text can carry bound parameters; log only its class.
             logger.error("access log write failed (%s)", type(exc).__name__)

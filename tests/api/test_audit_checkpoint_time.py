@@ -46,6 +46,11 @@ async def _appends(url: str) -> list[int]:
                 event = AuditEvent("test:tick", Outcome.ALLOW, "test", None, None)
                 await log.append(session, [event], request_id=f"t{seconds}")
                 await session.commit()
+        # Nothing new to sign: an empty append long after the last checkpoint signs nothing.
+        now[0] = T0 + timedelta(seconds=1000)
+        async with sessions() as session:
+            await log.append(session, [], request_id="empty")
+            await session.commit()
         async with sessions() as session:
             rows = await session.scalars(
                 select(AuditCheckpoint.tree_size).order_by(AuditCheckpoint.tree_size)
