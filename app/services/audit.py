@@ -47,10 +47,6 @@ class Scope:
         e = AccessLogEntry
         return [or_(e.actor_agency_id == self.agency, json_array_has(e.owners, self.agency))]
 
-    def covers(self, row: AccessLogEntry) -> bool:
-        """True if the entry is in scope."""
-        return self.agency is None or self.agency in {row.actor_agency_id, *(row.owners or [])}
-
 
 async def authorise(
     session: AsyncSession,
@@ -84,14 +80,17 @@ def out_of_scope(ctx: RequestContext, action: str) -> NotFound:
 EXPORT_COLUMNS = (*FIELDS, "hash")
 
 
+def _csv_cells(item: dict[str, object], columns: tuple[str, ...]) -> list[object]:
+    # Lists are joined with ';', null is an empty cell.
+    return [
+        ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+        for v in (item[k] for k in columns)
+    ]
+
+
 def _csv_line(item: dict[str, object]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(
-        [
-            ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-            for v in (item[k] for k in EXPORT_COLUMNS)
-        ]
-    )
+    csv.writer(buffer).writerow(_csv_cells(item, EXPORT_COLUMNS))
     return buffer.getvalue()
 
 
@@ -226,8 +225,8 @@ async def leaves(session: AsyncSession, size: int) -> list[bytes]:
             break
         for at, hashed in rows:
             if hashed is None:
-                row = await session.scalar(select(e).where(e.position == at))
-                out.append(leaf(canonical(as_canonical(row))) if row else b"")
+                row = (await session.execute(select(e).where(e.position == at))).scalar_one()
+                out.append(leaf(canonical(as_canonical(row))))
             else:
                 out.append(bytes.fromhex(hashed))
         position = rows[-1][0] + 1
@@ -263,11 +262,5 @@ def report_csv(rows: list[AccessLogEntry]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(REPORT_COLUMNS)
     for row in rows:
-        item = report_row(row)
-        writer.writerow(
-            [
-                ";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for v in (item[k] for k in REPORT_COLUMNS)
-            ]
-        )
+        writer.writerow(_csv_cells(report_row(row), REPORT_COLUMNS))
     return buffer.getvalue()

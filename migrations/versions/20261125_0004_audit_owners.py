@@ -5,8 +5,9 @@ Revises: 0003
 Create Date: 2026-11-25
 
 ``access_log.owners`` is hashed into entries written from now on; entries written before stay
-as they were (their canonical form has no ``owners``), so their hashes and the chain hold. The
-``access_log_owners`` table indexes the list for the agency auditor's queries.
+as they were (their canonical form has no ``owners``), so their hashes and the chain hold. An
+agency auditor's scope is read from this hashed column itself; on PostgreSQL a GIN index serves
+the containment test (SQLite scans, as befits the embedded default).
 """
 
 from __future__ import annotations
@@ -21,21 +22,19 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
 
 def upgrade() -> None:
     with op.batch_alter_table("access_log") as batch:
         batch.add_column(sa.Column("owners", sa.JSON(), nullable=True))
-    op.create_table(
-        "access_log_owners",
-        sa.Column("agency_id", sa.String(36), nullable=False),
-        sa.Column("position", Position, nullable=False),
-        sa.PrimaryKeyConstraint("agency_id", "position", name=op.f("pk_access_log_owners")),
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_access_log_owners_gin ON access_log"
+            " USING gin ((CAST(owners AS JSONB)) jsonb_path_ops)"
+        )
 
 
 def downgrade() -> None:
-    op.drop_table("access_log_owners")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_access_log_owners_gin")
     with op.batch_alter_table("access_log") as batch:
         batch.drop_column("owners")

@@ -1,4 +1,4 @@
-"""Migration 0007 recomputes leaf hashes with its frozen canonical form: the same as the hub's."""
+"""Migration 0006 recomputes leaf hashes with its frozen canonical form: the same as the hub's."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_backfilled_leaf_hashes_match_the_hubs(database: ThrowawayDatabase, tmp_
         written = asyncio.run(_write_and_read(db.url))
         assert len(written) == len(EVENTS)
         assert all(h is not None for _, h in written)
-        db.downgrade("0006")
+        db.downgrade("0005")
         db.migrate()
         assert asyncio.run(_read(db.url)) == written
     finally:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.audit import run_verifier
 from tests.support.live import LiveHub
 from tests.support.world import member, ok, team
 
@@ -40,24 +40,7 @@ def _export(auditor: httpx.Client, tmp: Path) -> tuple[Path, Path, Path]:
 
 def _verify(files: tuple[Path, Path, Path]) -> subprocess.CompletedProcess[str]:
     export, heads, key = files
-    return subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "audit",
-            "verify",
-            str(export),
-            "--key",
-            str(key),
-            "--checkpoints",
-            str(heads),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_verifier(export, key, heads)
 
 
 def test_an_export_verifies_offline(hub: LiveHub, auditor: httpx.Client, tmp_path: Path) -> None:

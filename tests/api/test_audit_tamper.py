@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 
 from app.audit.entry import canonical, entry_hash, leaf
 from app.audit.merkle import Frontier
+from tests.support.audit import run_verifier
 from tests.support.databases import ThrowawayDatabase, create_database
 from tests.support.live import LiveHub, start_hub
 from tests.support.world import member, ok, team
@@ -64,14 +63,7 @@ def _kept_checkpoints(auditor: httpx.Client, tmp: Path) -> tuple[int, Path, Path
 def _verify(export: list[dict[str, Any]], heads: Path, key: Path, tmp: Path) -> str:
     path = tmp / "export.ndjson"
     path.write_text("".join(json.dumps(e) + "\n" for e in export))
-    args = ["audit", "verify", str(path), "--key", str(key), "--checkpoints", str(heads)]
-    result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "app.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_verifier(path, key, heads)
     assert result.returncode == 1, result.stdout
     return result.stderr
 

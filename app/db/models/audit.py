@@ -45,7 +45,7 @@ class AccessLogEntry(Base):
     # The Merkle leaf hash of the canonical entry, so proofs need not re-canonicalise the log.
     leaf_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     # The agencies whose data the entry concerns (hashed into the entry when not empty);
-    # PostgreSQL indexes it with GIN for the agency auditor's queries (migration 0006).
+    # PostgreSQL indexes it with GIN for the agency auditor's queries (migration 0004).
     owners: Mapped[list[str] | None] = mapped_column(JSON, default=None)
 
 

@@ -1,7 +1,7 @@
 """store each entry's Merkle leaf hash, so proofs read hashes instead of re-canonicalising
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25
 
 Existing entries get theirs computed here from the stored columns with a frozen copy of the
@@ -20,8 +20,8 @@ import rfc8785
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
