@@ -136,10 +136,30 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
         member_id = uuid.UUID(handles.get(args.member, args.member))
     except ValueError:
         raise CliError(f"{args.member!r} is neither a member id nor a demo handle") from None
+    status = asyncio.run(_member_status(settings, member_id))
+    if status is None:
+        raise CliError(f"no member {member_id} in this hub's database")
+    if status != "active":
+        raise CliError(f"member {member_id} is {status}; no token is issued for them")
     _, issuer, _ = build_auth(settings)
     if issuer is None:
         raise CliError("the local issuer is disabled (LIVC_AUTH_LOCAL_ISSUER_ENABLED=false)")
     print(issuer.issue(str(member_id), ttl_seconds=args.ttl))
+
+
+async def _member_status(settings: Settings, member_id: uuid.UUID) -> str | None:
+    from sqlalchemy import select
+
+    from app.db.engine import make_async_engine
+    from app.db.models import Member
+
+    engine = make_async_engine(settings.database)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(select(Member.status).where(Member.id == member_id))
+            return None if found is None else str(found)
+    finally:
+        await engine.dispose()
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:

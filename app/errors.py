@@ -77,6 +77,16 @@ class Forbidden(AppError):
     title = "Not allowed"
 
 
+class SeparationOfDuties(Forbidden):
+    """The change would let an operator reach content, or skip the second person (four-eyes).
+
+    The response's ``reason`` names the rule (``self_change``, ``admin_and_content_roles``, ...).
+    """
+
+    code = "separation-of-duties"
+    title = "Refused by the separation of duties"
+
+
 class NotFound(AppError):
     """No such object, or not one the caller may know exists (the same answer on purpose)."""
 
@@ -158,6 +168,7 @@ ALL_ERRORS: tuple[type[AppError], ...] = (
     BadRequest,
     Unauthenticated,
     Forbidden,
+    SeparationOfDuties,
     NotFound,
     MethodNotAllowed,
     Conflict,

@@ -88,6 +88,16 @@ class PolicySettings(BaseSettings):
     file: Path | None = Field(default=None, description="YAML or JSON file of local rules")
 
 
+class GovernanceSettings(BaseSettings):
+    """The people who run the hub: four-eyes approval of privilege changes."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_GOVERNANCE_")
+
+    proposal_ttl_hours: int = Field(
+        default=168, ge=1, le=24 * 90, description="how long a proposal waits for approval"
+    )
+
+
 class ServerSettings(BaseSettings):
     """The HTTP server and the run mode."""
 
@@ -111,6 +121,7 @@ class Settings:
         audit: AuditSettings | None = None,
         server: ServerSettings | None = None,
         policy: PolicySettings | None = None,
+        governance: GovernanceSettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.keys = keys or KeySettings()
@@ -118,6 +129,7 @@ class Settings:
         self.audit = audit or AuditSettings()
         self.server = server or ServerSettings()
         self.policy = policy or PolicySettings()
+        self.governance = governance or GovernanceSettings()
 
     @property
     def demo(self) -> bool:

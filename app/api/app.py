@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import yaml
@@ -21,6 +22,7 @@ from app.api.routers import (
     exchanges,
     me,
     notes,
+    proposals,
     public,
     templates,
 )
@@ -43,7 +45,7 @@ API_VERSION = "0.1.0"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 403, 404, 412, 413, 422, 428, 503)
+    for status in (400, 401, 403, 404, 409, 412, 413, 422, 428, 503)
 }
 
 
@@ -107,7 +109,7 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
-    for module in (me, agencies, cells, templates, cases, notes, exchanges, audit):
+    for module in (me, agencies, proposals, cells, templates, cases, notes, exchanges, audit):
         v1.include_router(module.router)
     app.include_router(v1)
 
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             keys=keys or build_keys(settings),
             log=build_log(settings),
             authz=build_authorizer(settings),
+            proposal_ttl=timedelta(hours=settings.governance.proposal_ttl_hours),
         )
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)

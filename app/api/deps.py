@@ -97,7 +97,8 @@ async def principal_dep(
     try:
         return await principal_for_subject(session, claims.subject)
     except Unauthenticated as exc:
-        raise Unauthenticated(exc.detail, audit=(rejected("unknown_member"),)) from None
+        audit = exc.audit or (rejected("unknown_member"),)
+        raise Unauthenticated(exc.detail, audit=audit) from None
 
 
 PrincipalDep = Annotated[Principal, Depends(principal_dep)]

@@ -101,10 +101,12 @@ class CaseStatus(StrEnum):
 
 
 class MemberStatus(StrEnum):
-    """Whether a member may act at all."""
+    """Whether a member may act at all; only an active member may."""
 
     ACTIVE = "active"
     SUSPENDED = "suspended"
+    # Created through a four-eyes proposal that a second person has not approved yet.
+    PENDING = "pending"
 
 
 class MemberKind(StrEnum):

@@ -1,4 +1,8 @@
-"""The first hub admin: created from the command line, since no one can authorise it yet."""
+"""The first hub admins: created from the command line, since no one can authorise them yet.
+
+Four-eyes needs two people, so the command line makes up to two hub admins; every further one is
+proposed by a hub admin and approved by another.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,18 @@ from app.policies.vocabulary import AgencyKind, MemberKind, MemberStatus, Role, 
 from app.services.context import Principal, RequestContext
 from app.services.identity import principal_of
 
+FIRST_HUB_ADMINS = 2
+
 
 async def bootstrap_hub_admin(
     session: AsyncSession, keys: KeyProvider, log: AccessLog, *, agency_name: str, admin_name: str
 ) -> Member:
-    """Create the operating agency and its hub admin; refuse if a hub admin already exists."""
+    """Create the operating agency and a hub admin; refuse once two hub admins exist."""
     existing = await session.scalars(select(Member.roles))
-    if any(Role.HUB_ADMIN.value in roles for roles in existing):
-        raise Conflict("a hub admin exists already; use the API to add more")
+    if sum(Role.HUB_ADMIN.value in roles for roles in existing) >= FIRST_HUB_ADMINS:
+        raise Conflict(
+            "two hub admins exist already; a hub admin proposes more and another approves"
+        )
     agency = await session.scalar(select(Agency).where(Agency.name == agency_name))
     if agency is None:
         agency = Agency(

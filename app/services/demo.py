@@ -21,8 +21,9 @@ from app.policies.vocabulary import (
     SecrecyRegime,
     Sensitivity,
 )
-from app.services import cases, cells, notes, orgs, subjects, templates
+from app.services import cases, cells, governance, notes, orgs, subjects, templates
 from app.services.bootstrap import bootstrap_hub_admin, cli_context
+from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.templates import FieldSpec
 
@@ -114,7 +115,6 @@ _PEOPLE = [
     _Person(
         "sofie", "ocmw", "Maatschappelijk werker Sofie Peeters", (Role.CASE_WORKER,), secrecy=True
     ),
-    _Person("ocmw-admin", "ocmw", "Beheerder OCMW", (Role.AGENCY_ADMIN,)),
     _Person("ocmw-dpo", "ocmw", "DPO OCMW", (Role.AUDITOR,)),
     _Person("hub-dpo", "stad", "DPO Stad (hub-breed)", (Role.HUB_AUDITOR,)),
     _Person(
@@ -132,32 +132,63 @@ async def has_data(session: AsyncSession) -> bool:
     return await session.scalar(select(Member.id).limit(1)) is not None
 
 
-async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
-    """Create the demo world; return handle -> member id (for ``livc-hub token --member``)."""
-    admin = await bootstrap_hub_admin(
-        session, hub.keys, hub.log, agency_name="LIVC Hub beheer", admin_name="Hub admin"
+async def _approved(
+    session: AsyncSession,
+    hub: Hub,
+    proposer: RequestContext,
+    approver: RequestContext,
+    agency_id: uuid.UUID,
+    person: _Person,
+) -> Member:
+    """A member proposed by one admin and approved by another (four-eyes, as in production)."""
+    made = await orgs.create_member(
+        session,
+        proposer,
+        hub,
+        agency_id=agency_id,
+        display_name=person.name,
+        kind=MemberKind.PERSON,
+        roles=person.roles,
+        bound_by_secrecy=person.secrecy,
+        clearance=person.clearance,
     )
-    ctx = cli_context(admin)
+    if made.proposal is not None:
+        await session.flush()
+        await governance.decide(session, approver, hub, made.proposal.id, approve=True)
+    return made.member
+
+
+async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
+    """Create the demo world; return handle -> member id (for ``livc-hub token --member``).
+
+    It is built the way a real hub is: two hub admins from the command line, each agency's first
+    admin made by a hub admin, its second proposed by the first and approved by a hub admin, and
+    every other member proposed by one agency admin and approved by the other.
+    """
+    admins = [
+        await bootstrap_hub_admin(
+            session, hub.keys, hub.log, agency_name="LIVC Hub beheer", admin_name=name
+        )
+        for name in ("Hub admin", "Hub admin 2")
+    ]
+    ctx, ctx2 = cli_context(admins[0]), cli_context(admins[1])
     agencies = {
         key: await orgs.create_agency(session, ctx, hub, name=n, kind=k, secrecy_regime=r)
         for key, (n, k, r) in _AGENCIES.items()
     }
-    handles = {"admin": str(admin.id)}
-    members = {}
+    handles = {"admin": str(admins[0].id), "admin2": str(admins[1].id)}
+    members: dict[str, Member] = {}
+    pairs: dict[str, tuple[RequestContext, RequestContext]] = {}
+    for key, agency in agencies.items():
+        first = await _approved(session, hub, ctx, ctx, agency.id, _admin(key, 1))
+        second = await _approved(session, hub, cli_context(first), ctx, agency.id, _admin(key, 2))
+        handles[f"{key}-admin"], handles[f"{key}-admin2"] = str(first.id), str(second.id)
+        pairs[key] = (cli_context(first), cli_context(second))
     for p in _PEOPLE:
-        made = await orgs.create_member(
-            session,
-            ctx,
-            hub,
-            agency_id=agencies[p.agency].id,
-            display_name=p.name,
-            kind=MemberKind.PERSON,
-            roles=p.roles,
-            bound_by_secrecy=p.secrecy,
-            clearance=p.clearance,
-        )
-        members[p.handle] = made.member
-        handles[p.handle] = str(made.member.id)
+        proposer, approver = (ctx, ctx2) if Role.HUB_AUDITOR in p.roles else pairs[p.agency]
+        member = await _approved(session, hub, proposer, approver, agencies[p.agency].id, p)
+        members[p.handle] = member
+        handles[p.handle] = str(member.id)
     await session.flush()
     cell = await cells.create_cell(
         session,
@@ -223,6 +254,10 @@ async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
     handles["_case"] = str(case.id)
     handles["_cell"] = str(cell.id)
     return handles
+
+
+def _admin(agency: str, n: int) -> _Person:
+    return _Person(f"{agency}-admin{n}", agency, f"Beheerder {agency} {n}", (Role.AGENCY_ADMIN,))
 
 
 def demo_member_id(handles: dict[str, str], who: str) -> uuid.UUID:

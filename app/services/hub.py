@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,8 @@ class Hub:
     keys: KeyProvider
     log: AccessLog
     authz: Authorizer
+    # How long a four-eyes proposal waits for its second person.
+    proposal_ttl: timedelta = timedelta(days=7)
 
     async def record(self, session: AsyncSession, ctx: RequestContext, *events: AuditEvent) -> None:
         """Append access-log entries in the request's transaction (fail closed)."""

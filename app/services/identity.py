@@ -48,7 +48,17 @@ async def principal_for_subject(session: AsyncSession, subject: str) -> Principa
     member = await session.get(Member, member_id)
     if member is None:
         raise Unauthenticated("the token does not name a member of this hub")
+    if member.status != MemberStatus.ACTIVE.value:
+        # Suspended (or not yet approved): the token opens nothing, not only content.
+        raise Unauthenticated(
+            "this member is not active",
+            audit=(rejected(_inactive(member.status), str(member.id)),),
+        )
     return principal_of(member)
+
+
+def _inactive(status: str) -> str:
+    return "member_pending" if status == MemberStatus.PENDING.value else "member_suspended"
 
 
 async def authenticate_client(session: AsyncSession, client_id: str, secret: str) -> Member:
@@ -61,7 +71,7 @@ async def authenticate_client(session: AsyncSession, client_id: str, secret: str
     if member is None or not ok:
         raise _invalid_client("invalid client credentials", "bad_client_credentials")
     if member.status != MemberStatus.ACTIVE.value:
-        raise _invalid_client("this client is suspended", "member_suspended")
+        raise _invalid_client("this client is not active", _inactive(member.status))
     return member
 
 

@@ -10,10 +10,21 @@ import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import hash_secret, new_client_id, new_client_secret
-from app.db.models import Agency, Member
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.auth import new_client_id
+from app.db.models import Agency, Member, MemberProposal
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
+from app.policies.administration import (
+    APPROVER_ROLES,
+    NOTHING,
+    AdminReason,
+    AgencyFacts,
+    MemberState,
+    Plan,
+    Target,
+    after_patch,
+    plan_change,
+)
 from app.policies.vocabulary import (
     AgencyKind,
     Clearance,
@@ -22,14 +33,25 @@ from app.policies.vocabulary import (
     Role,
     SecrecyRegime,
 )
-from app.services.authz import event_for
+from app.services.authz import event_for, missing
 from app.services.context import RequestContext
+from app.services.governance import (
+    actor_of,
+    agency_facts,
+    apply_state,
+    propose,
+    refused,
+    state_of,
+)
 from app.services.hub import Hub
 from app.services.pagination import Page, paginate
 
-# Only a hub admin can make another hub admin: an agency admin must not escalate.
-# Nor may it make a hub-wide auditor, who reads every agency's entries in the access log.
-HUB_ONLY_ROLES = frozenset({Role.HUB_ADMIN, Role.HUB_AUDITOR})
+
+def _approver(role: Role) -> Role:
+    if role not in APPROVER_ROLES:
+        names = ", ".join(sorted(r.value for r in APPROVER_ROLES))
+        raise ValidationFailed(f"an agency's approver role is one of: {names}")
+    return role
 
 
 async def create_agency(
@@ -40,15 +62,50 @@ async def create_agency(
     name: str,
     kind: AgencyKind,
     secrecy_regime: SecrecyRegime,
+    approver_role: Role = Role.AGENCY_ADMIN,
 ) -> Agency:
     """Register an agency and create its key-encryption key."""
     hub.authz.require(ctx, Permission.AGENCY_MANAGE, Resource(ResourceKind.AGENCY), hide=False)
+    _approver(approver_role)
     if await session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
         raise Conflict("an agency with this name exists")
-    agency = Agency(id=uuid.uuid4(), name=name, kind=kind.value, secrecy_regime=secrecy_regime)
+    agency = Agency(
+        id=uuid.uuid4(),
+        name=name,
+        kind=kind.value,
+        secrecy_regime=secrecy_regime,
+        approver_role=approver_role.value,
+    )
     session.add(agency)
     await anyio.to_thread.run_sync(hub.keys.ensure_agency_key, str(agency.id))
     await hub.record(session, ctx, event_for(ctx, "agency:create", object_id=agency.id))
+    return agency
+
+
+async def update_agency(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    agency_id: uuid.UUID,
+    *,
+    approver_role: Role,
+) -> Agency:
+    """Name the role whose holders approve widening changes to the agency's members (hub admin).
+
+    Pending proposals are decided under the rule in force when they are decided.
+    """
+    event = event_for(ctx, "agency:update", object_id=agency_id)
+    hub.authz.require(
+        ctx, Permission.AGENCY_MANAGE, Resource(ResourceKind.AGENCY), event=event, hide=False
+    )
+    agency = await session.get(Agency, agency_id)
+    if agency is None:
+        raise missing(event)
+    agency.approver_role = _approver(approver_role).value
+    changed = event_for(
+        ctx, "agency:update", object_id=agency_id, fields=(f"approver_role:{approver_role.value}",)
+    )
+    await hub.record(session, ctx, changed)
     return agency
 
 
@@ -74,29 +131,35 @@ async def list_agencies(session: AsyncSession, *, limit: int, cursor: str | None
 
 @dataclass(frozen=True)
 class NewMember:
-    """A member as created, with the client secret of a service account shown this once."""
+    """A member as created (pending when a second person must approve), with the proposal, and
+    the client secret of a service account when it takes effect at once (never: see governance).
+    """
 
     member: Member
     client_secret: str | None
-
-
-def _check_roles(ctx: RequestContext, roles: Sequence[Role], kind: MemberKind) -> None:
-    if not roles:
-        raise ValidationFailed("a member needs at least one role")
-    if HUB_ONLY_ROLES.intersection(roles) and Role.HUB_ADMIN not in ctx.principal.roles:
-        raise Forbidden("only a hub admin can grant the hub admin and hub auditor roles")
-    if kind is MemberKind.SERVICE and Role.SERVICE_ACCOUNT not in roles:
-        raise ValidationFailed("a service account must hold the service_account role")
+    proposal: MemberProposal | None = None
 
 
 async def _member_scope(
     session: AsyncSession, ctx: RequestContext, hub: Hub, agency_id: uuid.UUID, action: str
-) -> None:
+) -> Agency:
     agency = await session.get(Agency, agency_id)
     if agency is None:
-        raise NotFound()
+        raise missing(event_for(ctx, action, object_id=agency_id))
     resource = Resource(ResourceKind.MEMBER, owner_agency_id=str(agency_id))
     hub.authz.require(ctx, Permission.MEMBER_MANAGE, resource, event=event_for(ctx, action))
+    return agency
+
+
+def _plan(
+    ctx: RequestContext, facts: AgencyFacts, target: Target, after: MemberState, action: str
+) -> Plan:
+    plan = plan_change(actor_of(ctx), facts, target, after)
+    if plan.allowed:
+        return plan
+    if plan.reason is AdminReason.NOT_AN_ADMIN:
+        raise missing(event_for(ctx, action, object_id=target.member_id))
+    raise refused(ctx, action, plan.reason, target.member_id)
 
 
 async def create_member(
@@ -111,27 +174,30 @@ async def create_member(
     bound_by_secrecy: bool,
     clearance: Clearance,
 ) -> NewMember:
-    """Add a person or a service account to an agency (agency admin of it, or hub admin)."""
-    await _member_scope(session, ctx, hub, agency_id, "member:create")
-    _check_roles(ctx, roles, kind)
-    member = Member(
-        id=uuid.uuid4(),
-        agency_id=agency_id,
-        display_name=display_name,
-        kind=kind.value,
-        roles=sorted(r.value for r in set(roles)),
-        bound_by_secrecy=bound_by_secrecy,
-        clearance=int(clearance),
-        status=MemberStatus.ACTIVE.value,
-    )
-    secret = None
+    """Add a person or a service account to an agency.
+
+    A hub admin creates an agency's first agency admin at once; anything else an agency admin
+    asks for is created pending, holding nothing, with a proposal a second person approves.
+    """
+    agency = await _member_scope(session, ctx, hub, agency_id, "member:create")
+    member_id = uuid.uuid4()
+    target = Target(str(member_id), kind, NOTHING)
+    after = MemberState(frozenset(roles), clearance, bound_by_secrecy, MemberStatus.ACTIVE)
+    facts = await agency_facts(session, agency)
+    plan = _plan(ctx, facts, target, after, "member:create")
+    member = Member(id=member_id, agency_id=agency_id, display_name=display_name, kind=kind.value)
+    apply_state(member, plan.now or NOTHING)
     if kind is MemberKind.SERVICE:
-        secret = new_client_secret()
         member.client_id = new_client_id()
-        member.client_secret_hash = await anyio.to_thread.run_sync(hash_secret, secret)
     session.add(member)
-    await hub.record(session, ctx, event_for(ctx, "member:create", object_id=member.id))
-    return NewMember(member=member, client_secret=secret)
+    await hub.record(
+        session, ctx, event_for(ctx, "member:create", reason=plan.reason, object_id=member.id)
+    )
+    proposal = None
+    if plan.waits:
+        await session.flush()
+        proposal = await propose(session, ctx, hub, member, plan.waits, kind="create")
+    return NewMember(member=member, client_secret=None, proposal=proposal)
 
 
 async def get_member(
@@ -164,6 +230,14 @@ async def list_members(
     )
 
 
+@dataclass(frozen=True)
+class ChangedMember:
+    """A member after the narrowing part of a change, and the proposal for the widening part."""
+
+    member: Member
+    proposal: MemberProposal | None = None
+
+
 async def update_member(
     session: AsyncSession,
     ctx: RequestContext,
@@ -174,22 +248,50 @@ async def update_member(
     roles: Sequence[Role] | None,
     bound_by_secrecy: bool | None,
     clearance: Clearance | None,
-) -> Member:
-    """Suspend or reactivate a member, change roles, secrecy flag or clearance."""
+) -> ChangedMember:
+    """Change roles, secrecy flag, clearance or status: narrowing now, widening on approval."""
+    if status is MemberStatus.PENDING:
+        raise ValidationFailed("a member becomes pending only when created through a proposal")
     member = await session.get(Member, member_id)
     if member is None:
-        raise NotFound()
-    await _member_scope(session, ctx, hub, member.agency_id, "member:update")
-    if HUB_ONLY_ROLES.intersection(member.roles) and Role.HUB_ADMIN not in ctx.principal.roles:
-        raise Forbidden("only a hub admin can change a hub admin or a hub auditor")
-    if roles is not None:
-        _check_roles(ctx, roles, MemberKind(member.kind))
-        member.roles = sorted(r.value for r in set(roles))
-    if status is not None:
-        member.status = status.value
-    if bound_by_secrecy is not None:
-        member.bound_by_secrecy = bound_by_secrecy
-    if clearance is not None:
-        member.clearance = int(clearance)
-    await hub.record(session, ctx, event_for(ctx, "member:update", object_id=member.id))
-    return member
+        raise missing(event_for(ctx, "member:update", object_id=member_id))
+    if member.id == ctx.principal.member_id:
+        # Whoever they are, they know their own record exists: 403 with the rule, not 404.
+        raise refused(ctx, "member:update", AdminReason.SELF_CHANGE, member.id)
+    agency = await _member_scope(session, ctx, hub, member.agency_id, "member:update")
+    before = state_of(member)
+    after = after_patch(
+        before,
+        roles=None if roles is None else frozenset(roles),
+        clearance=clearance,
+        bound_by_secrecy=bound_by_secrecy,
+        status=status,
+    )
+    target = Target(str(member.id), MemberKind(member.kind), before)
+    plan = _plan(ctx, await agency_facts(session, agency), target, after, "member:update")
+    proposal = None
+    if plan.now is not None and plan.now != before:
+        apply_state(member, plan.now)
+        narrowed = _changes(before, plan.now)
+        await hub.record(
+            session,
+            ctx,
+            event_for(
+                ctx, "member:update", reason=plan.reason, object_id=member.id, fields=narrowed
+            ),
+        )
+    if plan.waits:
+        proposal = await propose(session, ctx, hub, member, plan.waits, kind="change")
+    return ChangedMember(member=member, proposal=proposal)
+
+
+def _changes(before: MemberState, now: MemberState) -> tuple[str, ...]:
+    out = [f"-role:{r.value}" for r in sorted(before.roles - now.roles)]
+    out += [f"+role:{r.value}" for r in sorted(now.roles - before.roles)]
+    if now.clearance != before.clearance:
+        out.append(f"clearance:{now.clearance.name.lower()}")
+    if now.bound_by_secrecy != before.bound_by_secrecy:
+        out.append(f"bound_by_secrecy:{str(now.bound_by_secrecy).lower()}")
+    if now.status != before.status:
+        out.append(f"status:{now.status.value}")
+    return tuple(out)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
 
 from tests.support.live import LiveHub
-from tests.support.world import agency, member, ok
+from tests.support.world import agency, member, ok, provision, suspend
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -169,9 +169,9 @@ def test_rejections_are_logged_with_their_reason(hub: LiveHub, worker: str) -> N
 
 def _service_account(hub: LiveHub) -> tuple[str, str, str]:
     agency_id = agency(hub)
-    body = {"display_name": "OCMW dossiersysteem", "kind": "service", "roles": ["service_account"]}
-    created = ok(hub.admin.post(f"/api/v1/agencies/{agency_id}/members", json=body), 201)
-    return created["id"], created["client_id"], created["client_secret"]
+    decided = provision(hub, agency_id, "service_account", kind="service")
+    created = decided["member"]
+    return created["id"], created["client_id"], decided["client_secret"]
 
 
 def test_client_credentials_grant_issues_a_working_token(hub: LiveHub) -> None:
@@ -227,7 +227,7 @@ def test_client_credentials_failures(hub: LiveHub) -> None:
         )
         assert grant.status_code == 400
         assert grant.json()["error"] == "unsupported_grant_type"
-        ok(hub.admin.patch(f"/api/v1/members/{member_id}", json={"status": "suspended"}))
+        suspend(hub, member_id)
         suspended = client.post(
             "/oauth/token",
             data={

@@ -78,6 +78,11 @@ def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Se
     )
 
 
+def bootstrap_admin(settings: Settings) -> str:
+    """A hub admin made from the command line (up to two exist this way)."""
+    return _bootstrap(settings)
+
+
 def _bootstrap(settings: Settings) -> str:
     from app.cli import _with_hub
     from app.services.bootstrap import bootstrap_hub_admin

@@ -28,6 +28,82 @@ def agency(hub: LiveHub, kind: str = "social_service", regime: str = "profession
     return str(ok(hub.admin.post("/api/v1/agencies", json=body), 201)["id"])
 
 
+# The two agency admins of each agency, per running hub: four-eyes needs two people.
+_ADMINS: dict[tuple[str, str], tuple[str, str]] = {}
+_SECOND_HUB_ADMIN: dict[str, str] = {}
+ADMIN_ONLY = frozenset({"agency_admin"})
+HUB_ONLY = frozenset({"hub_admin", "hub_auditor"})
+
+
+def _body(roles: tuple[str, ...], secrecy: bool, clearance: str, kind: str) -> dict[str, Any]:
+    return {
+        "display_name": unique("Member"),
+        "kind": kind,
+        "roles": list(roles),
+        "bound_by_secrecy": secrecy,
+        "clearance": clearance,
+    }
+
+
+def approve(approver: httpx.Client, proposal_id: str) -> dict[str, Any]:
+    """Approve a proposal as the second person; returns the decision body."""
+    result: dict[str, Any] = ok(approver.post(f"/api/v1/proposals/{proposal_id}/approve"))
+    assert result["proposal"]["state"] == "approved"
+    return result
+
+
+def second_hub_admin(hub: LiveHub) -> str:
+    """The second hub admin, made from the command line as an operator would (bootstrap)."""
+    if hub.base_url not in _SECOND_HUB_ADMIN:
+        from tests.support.live import bootstrap_admin
+
+        _SECOND_HUB_ADMIN[hub.base_url] = bootstrap_admin(hub.settings)
+    return _SECOND_HUB_ADMIN[hub.base_url]
+
+
+def agency_admins(hub: LiveHub, agency_id: str) -> tuple[str, str]:
+    """The agency's two admins: the first made by the hub admin, the second proposed by the first
+    and approved by the hub admin (admin roles only: the hub admin may be the second person)."""
+    key = (hub.base_url, agency_id)
+    if key not in _ADMINS:
+        path = f"/api/v1/agencies/{agency_id}/members"
+        body = _body(("agency_admin",), False, "none", "person")
+        first = ok(hub.admin.post(path, json=body), 201)
+        assert first["status"] == "active", first
+        proposed = ok(
+            hub.client(first["id"]).post(path, json={**body, "display_name": unique("A")}), 201
+        )
+        approve(hub.admin, proposed["proposal"]["id"])
+        _ADMINS[key] = (str(first["id"]), str(proposed["id"]))
+    return _ADMINS[key]
+
+
+def provision(
+    hub: LiveHub,
+    agency_id: str,
+    *roles: str,
+    secrecy: bool = False,
+    clearance: str = "none",
+    kind: str = "person",
+) -> dict[str, Any]:
+    """A new member through four-eyes: proposed by one admin, approved by another.
+
+    Returns the approval's body (``member``, ``proposal`` and, for a service account, the
+    ``client_secret`` shown to the approver).
+    """
+    roles = tuple(roles or ("case_worker",))
+    body = _body(roles, secrecy, clearance, kind)
+    path = f"/api/v1/agencies/{agency_id}/members"
+    if set(roles) <= HUB_ONLY:
+        created = ok(hub.admin.post(path, json=body), 201)
+        return approve(hub.client(second_hub_admin(hub)), created["proposal"]["id"])
+    first, second = agency_admins(hub, agency_id)
+    created = ok(hub.client(first).post(path, json=body), 201)
+    assert created["status"] == "pending", created
+    assert created["roles"] == [], created
+    return approve(hub.client(second), created["proposal"]["id"])
+
+
 def member(
     hub: LiveHub,
     agency_id: str,
@@ -36,15 +112,27 @@ def member(
     clearance: str = "none",
     kind: str = "person",
 ) -> str:
-    """A new member of an agency (created by the hub admin); returns its id."""
-    body = {
-        "display_name": unique("Member"),
-        "kind": kind,
-        "roles": list(roles or ("case_worker",)),
-        "bound_by_secrecy": secrecy,
-        "clearance": clearance,
-    }
-    return str(ok(hub.admin.post(f"/api/v1/agencies/{agency_id}/members", json=body), 201)["id"])
+    """A new, active member of an agency (four-eyes, as production does it); returns its id."""
+    decided = provision(hub, agency_id, *roles, secrecy=secrecy, clearance=clearance, kind=kind)
+    return str(decided["member"]["id"])
+
+
+def change(hub: LiveHub, member_id: str, **patch: Any) -> dict[str, Any]:
+    """Change a member as its agency's admins would: narrowing at once, widening approved."""
+    target = ok(hub.admin.get(f"/api/v1/members/{member_id}"))
+    first, second = agency_admins(hub, target["agency_id"])
+    actor, approver = (second, first) if member_id == first else (first, second)
+    changed: dict[str, Any] = ok(
+        hub.client(actor).patch(f"/api/v1/members/{member_id}", json=patch)
+    )
+    if changed["proposal"] is not None:
+        return approve(hub.client(approver), changed["proposal"]["id"])["member"]  # type: ignore[no-any-return]
+    return changed
+
+
+def suspend(hub: LiveHub, member_id: str) -> None:
+    """Suspend a member (an agency admin of theirs; takes effect at once)."""
+    assert change(hub, member_id, status="suspended")["status"] == "suspended"
 
 
 TEMPLATE_FIELDS: list[dict[str, Any]] = [

@@ -7,9 +7,18 @@ import uuid
 from fastapi import APIRouter, status
 
 from app.api.deps import ContextDep, HubDep, SessionDep
-from app.api.routers.converters import agency_out, member_out
+from app.api.routers.converters import agency_out, member_out, proposal_ref
 from app.api.schemas.common import Cursor, Limit, Page
-from app.api.schemas.orgs import AgencyIn, AgencyOut, MemberIn, MemberOut, MemberPatch, NewMemberOut
+from app.api.schemas.orgs import (
+    AgencyIn,
+    AgencyOut,
+    AgencyPatch,
+    ChangedMemberOut,
+    MemberIn,
+    MemberOut,
+    MemberPatch,
+    NewMemberOut,
+)
 from app.policies.vocabulary import Clearance
 from app.services import orgs
 
@@ -22,7 +31,24 @@ async def create_agency(
 ) -> AgencyOut:
     """Register an agency (hub admin); its key-encryption key is created with it."""
     agency = await orgs.create_agency(
-        session, ctx, hub, name=body.name, kind=body.kind, secrecy_regime=body.secrecy_regime
+        session,
+        ctx,
+        hub,
+        name=body.name,
+        kind=body.kind,
+        secrecy_regime=body.secrecy_regime,
+        approver_role=body.approver_role,
+    )
+    return agency_out(agency)
+
+
+@router.patch("/agencies/{agency_id}")
+async def update_agency(
+    agency_id: uuid.UUID, body: AgencyPatch, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> AgencyOut:
+    """Name the role whose holders approve widening changes to the agency's members (hub admin)."""
+    agency = await orgs.update_agency(
+        session, ctx, hub, agency_id, approver_role=body.approver_role
     )
     return agency_out(agency)
 
@@ -46,7 +72,9 @@ async def get_agency(agency_id: uuid.UUID, session: SessionDep, ctx: ContextDep)
 async def create_member(
     agency_id: uuid.UUID, body: MemberIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> NewMemberOut:
-    """Add a member (agency admin of this agency, or hub admin); service accounts get a secret."""
+    """Add a member. A hub admin creates an agency's first agency admin; an agency admin's
+    request creates the member pending, holding nothing, until a second person approves the
+    proposal (four-eyes). A service account's secret is shown to the approver."""
     created = await orgs.create_member(
         session,
         ctx,
@@ -59,7 +87,7 @@ async def create_member(
         clearance=Clearance[body.clearance.upper()],
     )
     out = member_out(created.member)
-    return NewMemberOut(**out.model_dump(), client_secret=created.client_secret)
+    return NewMemberOut(**out.model_dump(), proposal=proposal_ref(created.proposal))
 
 
 @router.get("/agencies/{agency_id}/members")
@@ -87,9 +115,11 @@ async def get_member(
 @router.patch("/members/{member_id}")
 async def update_member(
     member_id: uuid.UUID, body: MemberPatch, session: SessionDep, ctx: ContextDep, hub: HubDep
-) -> MemberOut:
-    """Suspend or reactivate a member, or change roles, secrecy flag or clearance."""
-    member = await orgs.update_member(
+) -> ChangedMemberOut:
+    """Change a member's roles, secrecy flag, clearance or status. What narrows access (removing
+    a role, lowering a clearance, suspending) takes effect at once; what widens it is proposed,
+    for a second person to approve. Nobody changes themselves."""
+    changed = await orgs.update_member(
         session,
         ctx,
         hub,
@@ -99,4 +129,5 @@ async def update_member(
         bound_by_secrecy=body.bound_by_secrecy,
         clearance=None if body.clearance is None else Clearance[body.clearance.upper()],
     )
-    return member_out(member)
+    out = member_out(changed.member)
+    return ChangedMemberOut(**out.model_dump(), proposal=proposal_ref(changed.proposal))

@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from app.api.schemas.cases import CaseOut, SubjectIdentifiersOut, SubjectOut
 from app.api.schemas.cells import CellOut
 from app.api.schemas.notes import NoteOut, NoteSummary, NoteVersionOut
-from app.api.schemas.orgs import AgencyOut, MemberOut
+from app.api.schemas.orgs import AgencyOut, MemberOut, ProposalRef
+from app.api.schemas.proposals import ProposalOut, ProposedChange
 from app.api.schemas.templates import FieldSpecOut, TemplateOut
-from app.db.models import Agency, Case, Cell, Member, Note, NoteTemplate, NoteVersion, Subject
-from app.policies.vocabulary import AgencyKind, CaseStatus, CellKind, Clearance, SecrecyRegime
+from app.db.models import (
+    Agency,
+    Case,
+    Cell,
+    Member,
+    MemberProposal,
+    Note,
+    NoteTemplate,
+    NoteVersion,
+    Subject,
+)
+from app.policies.administration import ProposalState, shown_state
+from app.policies.vocabulary import (
+    AgencyKind,
+    CaseStatus,
+    CellKind,
+    Clearance,
+    Role,
+    SecrecyRegime,
+)
 from app.services.identity import principal_of
 from app.services.notes import NoteView, etag_of
 from app.services.subjects import SubjectView
@@ -29,6 +48,7 @@ def agency_out(agency: Agency) -> AgencyOut:
         name=agency.name,
         kind=AgencyKind(agency.kind),
         secrecy_regime=SecrecyRegime(agency.secrecy_regime),
+        approver_role=Role(agency.approver_role),
         created_at=agency.created_at,
     )
 
@@ -153,4 +173,33 @@ def version_out(note: Note, version: NoteVersion) -> NoteVersionOut:
         author_id=version.author_id,
         created_at=version.created_at,
         etag=etag_of(note.id, version.version),
+    )
+
+
+def proposal_ref(row: MemberProposal | None) -> ProposalRef | None:
+    """The short form of a proposal a change waits on."""
+    if row is None:
+        return None
+    return ProposalRef(id=row.id, state=row.state, expires_at=row.expires_at)
+
+
+def proposal_out(row: MemberProposal, now: datetime) -> ProposalOut:
+    """A proposal with what it gives (a pending one past its expiry shows as expired)."""
+    return ProposalOut(
+        id=row.id,
+        agency_id=row.agency_id,
+        member_id=row.member_id,
+        kind=row.kind,
+        changes=ProposedChange(
+            roles_add=[Role(r) for r in row.roles_add],
+            clearance=None if row.clearance is None else clearance_name(row.clearance),
+            bound_by_secrecy=row.bound_by_secrecy,
+            activate=row.activate,
+        ),
+        state=shown_state(ProposalState(row.state), row.expires_at, now),
+        proposed_by=row.proposed_by,
+        proposed_at=row.proposed_at,
+        expires_at=row.expires_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
     )

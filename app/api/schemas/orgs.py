@@ -19,6 +19,17 @@ class AgencyIn(Input):
     name: Name
     kind: AgencyKind
     secrecy_regime: SecrecyRegime
+    approver_role: Role = Field(
+        default=Role.AGENCY_ADMIN,
+        description="whose approval widening changes to the agency's members need (four-eyes): "
+        "agency_admin or auditor",
+    )
+
+
+class AgencyPatch(Input):
+    """Changes to an agency (hub admin)."""
+
+    approver_role: Role
 
 
 class AgencyOut(BaseModel):
@@ -28,6 +39,7 @@ class AgencyOut(BaseModel):
     name: str
     kind: AgencyKind
     secrecy_regime: SecrecyRegime
+    approver_role: Role
     created_at: datetime
 
 
@@ -65,7 +77,23 @@ class MemberOut(BaseModel):
     created_at: datetime
 
 
-class NewMemberOut(MemberOut):
-    """A created member; a service account's client secret is shown this once."""
+class ProposalRef(BaseModel):
+    """The proposal a change waits on (GET /proposals/{id} for the whole of it)."""
 
-    client_secret: str | None = None
+    id: uuid.UUID
+    state: str
+    expires_at: datetime
+
+
+class NewMemberOut(MemberOut):
+    """A created member: active at once, or pending (holding nothing) until a second person
+    approves ``proposal``. A service account's client secret is shown once, to the approver."""
+
+    proposal: ProposalRef | None = None
+
+
+class ChangedMemberOut(MemberOut):
+    """A member after the narrowing part of a change (at once); ``proposal`` holds the widening
+    part until a second person approves it."""
+
+    proposal: ProposalRef | None = None

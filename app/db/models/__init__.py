@@ -5,7 +5,7 @@ from app.db.models.case import Case, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
 from app.db.models.note import Note, NoteTemplate, NoteVersion
-from app.db.models.org import Agency, Member
+from app.db.models.org import Agency, Member, MemberProposal
 
 __all__ = [
     "AccessLogEntry",
@@ -20,6 +20,7 @@ __all__ = [
     "ExchangeParticipant",
     "Grant",
     "Member",
+    "MemberProposal",
     "Note",
     "NoteTemplate",
     "NoteVersion",

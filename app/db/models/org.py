@@ -21,6 +21,8 @@ class Agency(Base):
     kind: Mapped[str] = mapped_column(String(40))
     secrecy_regime: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who is the second pair of eyes on a widening change to one of its members (four-eyes).
+    approver_role: Mapped[str] = mapped_column(String(40), default="agency_admin")
 
 
 class Member(Base):
@@ -39,3 +41,27 @@ class Member(Base):
     client_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
     client_secret_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemberProposal(Base):
+    """A widening change to a member that waits for a second person (four-eyes).
+
+    Nothing here is deleted: decided proposals stay, with who decided and when.
+    """
+
+    __tablename__ = "member_proposals"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    roles_add: Mapped[list[str]] = mapped_column(JSON)
+    clearance: Mapped[int | None] = mapped_column(Integer, default=None)
+    bound_by_secrecy: Mapped[bool] = mapped_column(Boolean, default=False)
+    activate: Mapped[bool] = mapped_column(Boolean, default=False)
+    proposed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
