@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.log import AuditEvent
 from app.db.models import Agency, Grant, Member, Note, NoteTemplate, NoteVersion, Release, Subject
 from app.policies.engine import Decision
 from app.policies.sharing import (
@@ -38,7 +39,7 @@ from app.services.exchanges import (
 )
 from app.services.fields import decode_fields
 from app.services.hub import Hub
-from app.services.sealing import unseal
+from app.services.sealing import UnsealFailed, failed_read, unseal
 from app.services.templates import FieldSpec, specs_of
 
 FieldKey = tuple[str, int, str]
@@ -278,11 +279,14 @@ async def view(
     event = exchange_event(ctx, "exchange:view", access.exchange, access.case)
     # Shut (rule 10), the entry gives that reason, as those of explain and the listings do.
     reason = shut_reason(access.exchange, ctx.now) or "need_to_know"
-    await hub.record(session, ctx, replace(event, fields=shown, denied=hidden, reason=reason))
-    return access, _open_allowed(hub, world, decisions)
+    event = replace(event, fields=shown, denied=hidden, reason=reason)
+    await hub.record(session, ctx, event)
+    return access, _open_allowed(hub, world, decisions, event)
 
 
-def _open_allowed(hub: Hub, world: _World, decisions: dict[FieldKey, Decision]) -> list[SharedNote]:
+def _open_allowed(
+    hub: Hub, world: _World, decisions: dict[FieldKey, Decision], event: AuditEvent
+) -> list[SharedNote]:
     allowed: dict[tuple[str, int], list[str]] = {}
     for (note_id, number, name), decision in decisions.items():
         if decision.allowed:
@@ -290,17 +294,22 @@ def _open_allowed(hub: Hub, world: _World, decisions: dict[FieldKey, Decision]) 
     out = []
     for (note_id, number), names in sorted(allowed.items()):
         note, version = world.rows[(note_id, number)]
-        opened = unseal(
-            hub.keys,
-            agency_id=str(note.owner_agency_id),
-            kind="note",
-            record_id=str(note.id),
-            version=number,
-            key_version=version.key_version,
-            wrapped_key=version.wrapped_key,
-            blobs=version.sealed,
-            names=names,
-        )
+        try:
+            opened = unseal(
+                hub.keys,
+                agency_id=str(note.owner_agency_id),
+                kind="note",
+                record_id=str(note.id),
+                version=number,
+                key_version=version.key_version,
+                wrapped_key=version.wrapped_key,
+                blobs=version.sealed,
+                names=names,
+            )
+        except UnsealFailed as exc:
+            # One note that does not open fails the whole view: nothing is disclosed.
+            failed = [f"{note_id}/{number}/{name}" for name in exc.fields]
+            raise failed_read(replace(event, note_id=note_id), exc, fields=failed) from None
         out.append(
             SharedNote(
                 note.id, number, note.template_id, note.owner_agency_id, decode_fields(opened)
