@@ -159,6 +159,18 @@ class StorageUnavailable(AppError):
     title = "Storage is unavailable; nothing was changed"
 
 
+class RecordUnreadable(AppError):
+    """A stored record did not open (tampered, moved, or its key version is unknown).
+
+    500: the request was valid and allowed; the hub's own data failed its integrity check, which
+    the caller cannot fix and a retry will not cure. Nothing of the record is disclosed.
+    """
+
+    status = 500
+    code = "record-unreadable"
+    title = "A stored record failed its integrity check; nothing was disclosed"
+
+
 class InternalError(AppError):
     """A fault in the hub itself."""
 
@@ -178,5 +190,6 @@ ALL_ERRORS: tuple[type[AppError], ...] = (
     UnsupportedMediaType,
     AuditUnavailable,
     StorageUnavailable,
+    RecordUnreadable,
     InternalError,
 )

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from app.policies.engine import Decision, Effect, RuleOf, Verdict, combine
 from app.policies.vocabulary import AgencyKind, CellKind, Clearance, MemberStatus, Role, Sensitivity
@@ -163,9 +164,27 @@ def grant_covers(
         return False
     if grant.member_id != who.member_id and (grant.role is None or grant.role not in who.roles):
         return False
+    return grant_names(grant, field)
+
+
+def grant_names(grant: GrantFacts, field: FieldFacts) -> bool:
+    """True if the grant names this field, by name or class, of its note or of any note."""
     if grant.note_id is not None and grant.note_id != field.note_id:
         return False
     return grant.field == field.name or grant.sensitivity == field.sensitivity
+
+
+def grant_released(
+    grant: GrantFacts, fields: Iterable[FieldFacts], releases: Sequence[ReleaseFacts], now: datetime
+) -> bool:
+    """Rule 2 at grant time: the grant names at least one field a release in force covers.
+
+    ``fields`` are the fields the released notes can hold (their templates' fields, of the
+    versions the releases name); whoever the grant goes to does not matter here.
+    """
+    return any(
+        grant_names(grant, f) and any(release_covers(r, f, now) for r in releases) for f in fields
+    )
 
 
 def _keys(field: FieldFacts) -> tuple[str, str]:
@@ -239,14 +258,19 @@ class ExchangeOpen:
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny outside the exchange's window or once it is closed."""
-        exchange, now = request.exchange, request.now
-        if exchange.closed_at is not None and exchange.closed_at <= now:
-            return _deny(ShareReason.EXCHANGE_CLOSED)
-        if now >= exchange.expires_at:
-            return _deny(ShareReason.EXCHANGE_CLOSED)
-        if now < exchange.opens_at:
-            return _deny(ShareReason.EXCHANGE_NOT_OPEN)
-        return None
+        reason = exchange_shut(request.exchange, request.now)
+        return None if reason is None else _deny(reason)
+
+
+def exchange_shut(exchange: ExchangeFacts, now: datetime) -> ShareReason | None:
+    """Rule 10's test: why nothing is readable through the exchange at ``now``, or None."""
+    if exchange.closed_at is not None and exchange.closed_at <= now:
+        return ShareReason.EXCHANGE_CLOSED
+    if now >= exchange.expires_at:
+        return ShareReason.EXCHANGE_CLOSED
+    if now < exchange.opens_at:
+        return ShareReason.EXCHANGE_NOT_OPEN
+    return None
 
 
 @dataclass(frozen=True)
@@ -414,11 +438,13 @@ class LtfBridge:
 
     def evaluate(self, request: ShareRequest) -> Verdict | None:
         """Deny LTF-source notes in LIVC exchanges."""
-        if (
-            request.exchange.cell_kind in self.livc_cells
-            and request.field.owner_agency_kind in self.sources
-        ):
-            return _deny(ShareReason.LTF_VIA_INFORMATION_OFFICER)
+        reason = self.refuses_release(request.exchange.cell_kind, request.field.owner_agency_kind)
+        return None if reason is None else _deny(reason)
+
+    def refuses_release(self, cell_kind: str, owner_agency_kind: str) -> ShareReason | None:
+        """The rule's whole test: it reads nothing of the field but its owner's kind."""
+        if cell_kind in self.livc_cells and owner_agency_kind in self.sources:
+            return ShareReason.LTF_VIA_INFORMATION_OFFICER
         return None
 
 
@@ -450,6 +476,31 @@ SHARING_RULES: tuple[RuleOf[ShareRequest], ...] = (
     LtfBridge(),
     MinorsUnderSecrecy(),
 )
+
+
+@runtime_checkable
+class ReleaseGate(Protocol):
+    """A rule that, from the exchange's cell and a note's owner alone, denies every field."""
+
+    def refuses_release(self, cell_kind: str, owner_agency_kind: str) -> ShareReason | None:
+        """The reason no field of such an owner ever flows in such a cell, or None."""
+        ...
+
+
+def release_refusal(
+    rules: Iterable[RuleOf[ShareRequest]], *, cell_kind: str, owner_agency_kind: str
+) -> ShareReason | None:
+    """Why a release into this exchange would never be shown to anyone, by the table's own rules.
+
+    Asks the rules of ``rules`` that are ``ReleaseGate``s (rule 8, as a local policy configures
+    it), so the release-time refusal and the read-time denial are one test.
+    """
+    for rule in rules:
+        if isinstance(rule, ReleaseGate):
+            reason = rule.refuses_release(cell_kind, owner_agency_kind)
+            if reason is not None:
+                return reason
+    return None
 
 
 def decide_fields(

@@ -24,6 +24,7 @@ from app.db.models import (
 )
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.policies import Permission
+from app.policies.sharing import ExchangeFacts, exchange_shut
 from app.policies.vocabulary import MemberStatus, Role
 from app.services.authz import denied, event_for, missing
 from app.services.cases import load_case
@@ -116,9 +117,19 @@ def require_chair(access: ExchangeAccess, ctx: RequestContext, action: str) -> N
         raise Forbidden("only the chair or a chair delegate may do this", audit=(event,))
 
 
+def shut_reason(exchange: Exchange, now: datetime) -> str | None:
+    """Why nothing is readable through the exchange now (the engine's rule 10), or None."""
+    # The rule reads the window only; the cell's kind plays no part in it.
+    facts = ExchangeFacts(
+        str(exchange.id), "", exchange.opens_at, exchange.expires_at, exchange.closed_at
+    )
+    reason = exchange_shut(facts, now)
+    return None if reason is None else reason.value
+
+
 def is_open(exchange: Exchange, now: datetime) -> bool:
     """True while the exchange accepts reads and changes."""
-    return exchange.closed_at is None and exchange.opens_at <= now < exchange.expires_at
+    return shut_reason(exchange, now) is None
 
 
 async def convene(
@@ -224,6 +235,21 @@ async def close(
         session, ctx, exchange_event(ctx, "exchange:close", access.exchange, access.case)
     )
     return access
+
+
+async def list_participants(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
+) -> list[tuple[ExchangeParticipant, Member]]:
+    """Current participants (chair and participants); none once the exchange is shut."""
+    access = await reach(session, ctx, hub, exchange_id, "exchange:participants")
+    event = exchange_event(ctx, "exchange:participants", access.exchange, access.case)
+    shut = shut_reason(access.exchange, ctx.now)
+    if shut is not None:
+        # Rule 10: after closing or expiry the exchange answers its header and status only.
+        await hub.record(session, ctx, replace(event, reason=shut))
+        return []
+    await hub.record(session, ctx, event)
+    return await participants_of(session, access.exchange.id)
 
 
 async def participants_of(

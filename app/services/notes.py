@@ -24,7 +24,7 @@ from app.services.context import RequestContext
 from app.services.fields import decode_fields, encode_fields
 from app.services.hub import Hub
 from app.services.pagination import Page, paginate
-from app.services.sealing import seal, unseal
+from app.services.sealing import UnsealFailed, failed_read, seal, unseal
 from app.services.templates import specs_of
 
 
@@ -80,18 +80,21 @@ def _seal_version(
     )
 
 
-def _open(hub: Hub, note: Note, version: NoteVersion) -> dict[str, Any]:
-    opened = unseal(
-        hub.keys,
-        agency_id=str(note.owner_agency_id),
-        kind="note",
-        record_id=str(note.id),
-        version=version.version,
-        key_version=version.key_version,
-        wrapped_key=version.wrapped_key,
-        blobs=version.sealed,
-        names=None,
-    )
+def _open(hub: Hub, note: Note, version: NoteVersion, event: AuditEvent) -> dict[str, Any]:
+    try:
+        opened = unseal(
+            hub.keys,
+            agency_id=str(note.owner_agency_id),
+            kind="note",
+            record_id=str(note.id),
+            version=version.version,
+            key_version=version.key_version,
+            wrapped_key=version.wrapped_key,
+            blobs=version.sealed,
+            names=None,
+        )
+    except UnsealFailed as exc:
+        raise failed_read(event, exc) from None
     return decode_fields(opened)
 
 
@@ -178,8 +181,9 @@ async def read_note(
     """A note's current (or a given) version, decrypted after the read is logged."""
     note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:read")
     row = await _version(session, note, note.current_version if version is None else version)
-    await hub.record(session, ctx, _event(ctx, "note:read", note, case, sorted(row.sealed)))
-    return NoteView(note=note, version=row, fields=_open(hub, note, row))
+    event = _event(ctx, "note:read", note, case, sorted(row.sealed))
+    await hub.record(session, ctx, event)
+    return NoteView(note=note, version=row, fields=_open(hub, note, row, event))
 
 
 async def update_note(

@@ -16,7 +16,7 @@ from app.policies import Permission, Resource, ResourceKind
 from app.services.authz import event_for, missing
 from app.services.context import RequestContext
 from app.services.hub import Hub
-from app.services.sealing import seal, unseal
+from app.services.sealing import UnsealFailed, failed_read, seal, unseal
 
 IDENTIFIERS = ("name", "date_of_birth", "national_register_number")
 
@@ -110,19 +110,20 @@ async def read_subject(
         raise missing(event)
     resource = Resource(ResourceKind.SUBJECT, owner_agency_id=str(subject.owner_agency_id))
     hub.authz.require(ctx, Permission.SUBJECT_READ, resource, event=event)
-    names = sorted(subject.sealed)
-    await hub.record(
-        session, ctx, event_for(ctx, "subject:read", subject_id=subject.id, fields=names)
-    )
-    opened = unseal(
-        hub.keys,
-        agency_id=str(subject.owner_agency_id),
-        kind="subject",
-        record_id=str(subject.id),
-        version=1,
-        key_version=subject.key_version,
-        wrapped_key=subject.wrapped_key,
-        blobs=subject.sealed,
-        names=None,
-    )
+    read = event_for(ctx, "subject:read", subject_id=subject.id, fields=sorted(subject.sealed))
+    await hub.record(session, ctx, read)
+    try:
+        opened = unseal(
+            hub.keys,
+            agency_id=str(subject.owner_agency_id),
+            kind="subject",
+            record_id=str(subject.id),
+            version=1,
+            key_version=subject.key_version,
+            wrapped_key=subject.wrapped_key,
+            blobs=subject.sealed,
+            names=None,
+        )
+    except UnsealFailed as exc:
+        raise failed_read(read, exc) from None
     return SubjectView(subject=subject, identifiers=opened)

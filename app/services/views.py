@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.log import AuditEvent
 from app.db.models import Agency, Grant, Member, Note, NoteTemplate, NoteVersion, Release, Subject
 from app.policies.engine import Decision
 from app.policies.sharing import (
@@ -29,11 +30,17 @@ from app.policies.sharing import (
     release_covers,
 )
 from app.services.context import RequestContext
-from app.services.exchanges import ExchangeAccess, exchange_event, participants_of, reach
+from app.services.exchanges import (
+    ExchangeAccess,
+    exchange_event,
+    participants_of,
+    reach,
+    shut_reason,
+)
 from app.services.fields import decode_fields
 from app.services.hub import Hub
-from app.services.sealing import unseal
-from app.services.templates import specs_of
+from app.services.sealing import UnsealFailed, failed_read, unseal
+from app.services.templates import FieldSpec, specs_of
 
 FieldKey = tuple[str, int, str]
 
@@ -75,7 +82,8 @@ def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
     return ExchangeFacts(str(x.id), access.cell.kind, x.opens_at, x.expires_at, x.closed_at)
 
 
-def _release_facts(r: Release) -> ReleaseFacts:
+def release_facts(r: Release) -> ReleaseFacts:
+    """The engine's view of a release."""
     return ReleaseFacts(
         str(r.note_id), r.version, r.field, r.sensitivity, r.released_at, r.withdrawn_at
     )
@@ -90,6 +98,53 @@ def _grant_facts(g: Grant) -> GrantFacts:
         g.sensitivity,
         g.granted_at,
         g.withdrawn_at,
+    )
+
+
+async def releasable_fields(
+    session: AsyncSession, releases: Sequence[ReleaseFacts]
+) -> list[FieldFacts]:
+    """Every field the released notes' templates define, for the latest and each named version.
+
+    What a grant is checked against: a field released by name or class counts whether or not the
+    note holds a value for it (the chair sees the release, not the note).
+    """
+    named: dict[str, set[int]] = {}
+    for r in releases:
+        named.setdefault(r.note_id, set()).update([] if r.version is None else [r.version])
+    if not named:
+        return []
+    rows = await session.execute(
+        select(Note, NoteTemplate, Agency.kind)
+        .join(NoteTemplate, NoteTemplate.id == Note.template_id)
+        .join(Agency, Agency.id == Note.owner_agency_id)
+        .where(Note.id.in_({uuid.UUID(n) for n in named}))
+    )
+    out: list[FieldFacts] = []
+    for note, template, owner_kind in rows:
+        for number in sorted({note.current_version, *named[str(note.id)]}):
+            out.extend(
+                _field_facts(note, number, name, spec, owner_kind, minor=False)
+                for name, spec in sorted(specs_of(template).items())
+            )
+    return out
+
+
+def _field_facts(
+    note: Note, number: int, name: str, spec: FieldSpec | None, owner_kind: str, *, minor: bool
+) -> FieldFacts:
+    return FieldFacts(
+        note_id=str(note.id),
+        version=number,
+        is_latest=number == note.current_version,
+        name=name,
+        sensitivity=spec.sensitivity.value if spec else "unknown",
+        classification=None
+        if spec is None or spec.classification is None
+        else int(spec.classification),
+        owner_agency_id=str(note.owner_agency_id),
+        owner_agency_kind=owner_kind,
+        subject_is_minor=minor,
     )
 
 
@@ -155,7 +210,7 @@ async def _load_world(session: AsyncSession, access: ExchangeAccess, now: dateti
     )
     world = _World(
         _exchange_facts(access),
-        [_release_facts(r) for r in releases],
+        [release_facts(r) for r in releases],
         [_grant_facts(g) for g in grants],
         [],
     )
@@ -164,23 +219,10 @@ async def _load_world(session: AsyncSession, access: ExchangeAccess, now: dateti
     ):
         note, template, owner_kind = notes[note_id]
         specs = specs_of(template)
-        for name in sorted(version.sealed):
-            spec = specs.get(name)
-            world.fields.append(
-                FieldFacts(
-                    note_id=str(note_id),
-                    version=number,
-                    is_latest=number == note.current_version,
-                    name=name,
-                    sensitivity=spec.sensitivity.value if spec else "unknown",
-                    classification=None
-                    if spec is None or spec.classification is None
-                    else int(spec.classification),
-                    owner_agency_id=str(note.owner_agency_id),
-                    owner_agency_kind=owner_kind,
-                    subject_is_minor=minor,
-                )
-            )
+        world.fields.extend(
+            _field_facts(note, number, name, specs.get(name), owner_kind, minor=minor)
+            for name in sorted(version.sealed)
+        )
         world.rows[(str(note_id), number)] = (note, version)
     return world
 
@@ -235,13 +277,16 @@ async def view(
     }
     shown, hidden = _log_lists(decisions, released)
     event = exchange_event(ctx, "exchange:view", access.exchange, access.case)
-    await hub.record(
-        session, ctx, replace(event, fields=shown, denied=hidden, reason="need_to_know")
-    )
-    return access, _open_allowed(hub, world, decisions)
+    # Shut (rule 10), the entry gives that reason, as those of explain and the listings do.
+    reason = shut_reason(access.exchange, ctx.now) or "need_to_know"
+    event = replace(event, fields=shown, denied=hidden, reason=reason)
+    await hub.record(session, ctx, event)
+    return access, _open_allowed(hub, world, decisions, event)
 
 
-def _open_allowed(hub: Hub, world: _World, decisions: dict[FieldKey, Decision]) -> list[SharedNote]:
+def _open_allowed(
+    hub: Hub, world: _World, decisions: dict[FieldKey, Decision], event: AuditEvent
+) -> list[SharedNote]:
     allowed: dict[tuple[str, int], list[str]] = {}
     for (note_id, number, name), decision in decisions.items():
         if decision.allowed:
@@ -249,17 +294,22 @@ def _open_allowed(hub: Hub, world: _World, decisions: dict[FieldKey, Decision]) 
     out = []
     for (note_id, number), names in sorted(allowed.items()):
         note, version = world.rows[(note_id, number)]
-        opened = unseal(
-            hub.keys,
-            agency_id=str(note.owner_agency_id),
-            kind="note",
-            record_id=str(note.id),
-            version=number,
-            key_version=version.key_version,
-            wrapped_key=version.wrapped_key,
-            blobs=version.sealed,
-            names=names,
-        )
+        try:
+            opened = unseal(
+                hub.keys,
+                agency_id=str(note.owner_agency_id),
+                kind="note",
+                record_id=str(note.id),
+                version=number,
+                key_version=version.key_version,
+                wrapped_key=version.wrapped_key,
+                blobs=version.sealed,
+                names=names,
+            )
+        except UnsealFailed as exc:
+            # One note that does not open fails the whole view: nothing is disclosed.
+            failed = [f"{note_id}/{number}/{name}" for name in exc.fields]
+            raise failed_read(replace(event, note_id=note_id), exc, fields=failed) from None
         out.append(
             SharedNote(
                 note.id, number, note.template_id, note.owner_agency_id, decode_fields(opened)
@@ -298,8 +348,14 @@ async def explain(
     """For a participant: released fields granted to them and why each is or is not visible.
 
     For the chair: per current participant and released field, what the engine decides.
+    Once the exchange is shut (closed or expired) nothing, for anyone: like the view.
     """
     access = await reach(session, ctx, hub, exchange_id, "exchange:explain")
+    event = exchange_event(ctx, "exchange:explain", access.exchange, access.case)
+    shut = shut_reason(access.exchange, ctx.now)
+    if shut is not None:
+        await hub.record(session, ctx, replace(event, reason=shut))
+        return access, [], {}
     world = await _load_world(session, access, ctx.now)
     mine: list[FieldVerdict] = []
     if access.participant is not None:
@@ -311,7 +367,6 @@ async def explain(
         for p, m in members:
             facts = participant_facts(m, kinds[m.agency_id], p.invited_at, p.removed_at)
             per_participant[m.id] = _verdicts(hub, facts, world, ctx.now, granted_only=False)
-    event = exchange_event(ctx, "exchange:explain", access.exchange, access.case)
     await hub.record(session, ctx, event)
     return access, mine, per_participant
 

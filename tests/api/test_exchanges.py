@@ -25,11 +25,13 @@ def test_rule_2_and_3_nothing_without_release_and_grant(hub: LiveHub) -> None:
     assert w.seen("els") == {"household": w.values["household"]}
 
 
-def test_rule_2_a_grant_without_release_shows_nothing(hub: LiveHub) -> None:
+def test_rule_2_a_grant_without_release_is_refused_and_shows_nothing(hub: LiveHub) -> None:
     w = casework(hub)
     w.release("sofie", "ocmw_note", fields=["housing"])
-    w.grant(member="pieter", field="household")
-    w.grant(member="pieter", sensitivity="family")
+    for body in ({"field": "household"}, {"sensitivity": "family"}):
+        r = w.as_("mayor").post(f"{w.x}/grants", json={"member_id": w.ids["pieter"], **body})
+        assert r.status_code == 409, r.text
+        assert r.json()["reason"] == "not_released"
     assert w.seen("pieter") == {}
 
 
@@ -105,11 +107,13 @@ def test_rule_8_ltf_information_enters_a_livc_only_via_the_information_officer(
     hub: LiveHub,
 ) -> None:
     w = casework(hub)
-    w.release("karim", "ltf_note", fields=["context"])
-    w.grant(member="els", field="context")
+    r = w.as_("karim").post(
+        f"{w.x}/releases", json={"note_id": w.ids["ltf_note"], "fields": ["context"]}
+    )
+    assert r.status_code == 403, r.text
+    assert r.json()["reason"] == "ltf_via_information_officer"
+    assert ok(w.as_("mayor").get(f"{w.x}/releases")) == []
     assert w.seen("els") == {}
-    yours = ok(w.as_("els").get(f"{w.x}/explain"))["yours"]
-    assert yours[0]["reasons"] == ["ltf_via_information_officer"]
 
 
 def test_rule_9_data_is_visible_only_inside_its_exchange(hub: LiveHub) -> None:
@@ -129,20 +133,36 @@ def test_rule_9_data_is_visible_only_inside_its_exchange(hub: LiveHub) -> None:
         ),
         201,
     )["id"]
+    for who in ("pieter", "sofie"):
+        ok(
+            w.as_("mayor").post(
+                f"/api/v1/exchanges/{other}/participants", json={"member_id": w.ids[who]}
+            ),
+            201,
+        )
     ok(
-        w.as_("mayor").post(
-            f"/api/v1/exchanges/{other}/participants", json={"member_id": w.ids["pieter"]}
+        w.as_("sofie").post(
+            f"/api/v1/exchanges/{other}/releases",
+            json={"note_id": w.ids["ocmw_note"], "fields": ["housing"]},
         ),
         201,
     )
+    # Released in the first exchange only: a grant here is refused, and shows nothing.
+    refused = w.as_("mayor").post(
+        f"/api/v1/exchanges/{other}/grants",
+        json={"member_id": w.ids["pieter"], "field": "household"},
+    )
+    assert refused.status_code == 409, refused.text
     ok(
         w.as_("mayor").post(
             f"/api/v1/exchanges/{other}/grants",
-            json={"member_id": w.ids["pieter"], "field": "household"},
+            json={"member_id": w.ids["pieter"], "sensitivity": "social_situation"},
         ),
         201,
     )
-    assert ok(w.as_("pieter").get(f"/api/v1/exchanges/{other}/view"))["notes"] == []
+    [shown] = ok(w.as_("pieter").get(f"/api/v1/exchanges/{other}/view"))["notes"]
+    assert shown["fields"] == {"housing": w.values["housing"]}
+    assert w.seen("pieter") == {"household": w.values["household"]}
     missing = w.as_("mayor").post(
         "/api/v1/exchanges",
         json={"case_id": w.ids["case"], "legal_basis": "x", "expires_at": expires},
@@ -291,10 +311,20 @@ def test_the_view_takes_a_fixed_number_of_queries(hub: LiveHub) -> None:
     w.grant(member="els", field="household")
     one = queries_for_view()
     w.release("pieter", "police_note", fields=["risk", "intel", "judicial"])
-    w.release("karim", "ltf_note", fields=["context"])
+    template_id = ok(w.as_("sofie").get(f"/api/v1/notes/{w.ids['ocmw_note']}"))["template_id"]
+    second = ok(
+        w.as_("sofie").post(
+            f"/api/v1/cases/{w.ids['case']}/notes",
+            json={"template_id": template_id, "fields": {"housing": "Tweede verslag"}},
+        ),
+        201,
+    )
+    w.ids["second_note"] = second["id"]
+    w.release("sofie", "second_note", fields=["housing"])
     w.grant(role="information_officer", sensitivity="risk_assessment")
     w.grant(member="els", field="intel")
+    w.grant(member="els", field="housing", note="second_note")
     three = queries_for_view()
-    assert len(w.seen("els")) == 3
+    assert len(w.seen("els")) == 4
     assert one >= 6  # the listener sees the queries
     assert one == three, (one, three)

@@ -128,14 +128,8 @@ async def close_exchange(
 async def list_participants(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[ParticipantOut]:
-    """Current participants (chair and participants)."""
-    access = await exchanges.reach(session, ctx, hub, exchange_id, "exchange:participants")
-    rows = await exchanges.participants_of(session, exchange_id)
-    await hub.record(
-        session,
-        ctx,
-        exchanges.exchange_event(ctx, "exchange:participants", access.exchange, access.case),
-    )
+    """Current participants (chair and participants); empty once the exchange is shut."""
+    rows = await exchanges.list_participants(session, ctx, hub, exchange_id)
     return [ParticipantOut(member_id=m.id, invited_at=p.invited_at) for p, m in rows]
 
 
@@ -163,7 +157,11 @@ async def remove(
 async def release(
     exchange_id: uuid.UUID, body: ReleaseIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[ReleaseOut]:
-    """Release fields or classes of one of your agency's notes on this case (owner only)."""
+    """Release fields or classes of one of your agency's notes on this case (owner only).
+
+    Refused (403, with the engine's `reason`) when the sharing rules would never show it to
+    anyone in this exchange: an LTF source's note in a LIVC exchange (rule 8).
+    """
     rows = await releases.release(
         session,
         ctx,
@@ -181,7 +179,7 @@ async def release(
 async def list_releases(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[ReleaseOut]:
-    """Releases in force: all for the chair (names and classes only), your agency's for others."""
+    """Releases in force: all for the chair (names only), your agency's for others; none if shut."""
     return [_release(r) for r in await releases.list_releases(session, ctx, hub, exchange_id)]
 
 
@@ -200,7 +198,11 @@ async def withdraw_release(
 async def grant(
     exchange_id: uuid.UUID, body: GrantIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> GrantOut:
-    """Grant a released field or class to a participant or a role (chair)."""
+    """Grant a released field or class to a participant or a role (chair).
+
+    Refused (409, `reason: not_released`) unless a release in force covers at least one field
+    the grant names (of its note, if it names one).
+    """
     row = await releases.grant(
         session,
         ctx,
@@ -219,7 +221,7 @@ async def grant(
 async def list_grants(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[GrantOut]:
-    """Grants in force (chair)."""
+    """Grants in force (chair); none once the exchange is shut."""
     return [_grant(g) for g in await releases.list_grants(session, ctx, hub, exchange_id)]
 
 
@@ -260,7 +262,10 @@ async def view(
 async def explain(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> ExplainOut:
-    """Why you cannot see a field granted to you; for the chair, each participant's decisions."""
+    """Why you cannot see a field granted to you; for the chair, each participant's decisions.
+
+    Once the exchange is closed or expired: its header and status only, as the view.
+    """
     access, mine, others = await views.explain(session, ctx, hub, exchange_id)
     return ExplainOut(
         exchange_id=access.exchange.id,
@@ -269,4 +274,5 @@ async def explain(
             ParticipantVerdictsOut(member_id=m, fields=[_verdict(v) for v in vs])
             for m, vs in others.items()
         ],
+        exchange=_out(access, ctx.now),
     )

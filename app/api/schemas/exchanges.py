@@ -137,8 +137,9 @@ class ParticipantVerdictsOut(BaseModel):
 
 
 class ExplainOut(BaseModel):
-    """Why: your granted fields, and for the chair every participant's."""
+    """Why: your granted fields, and for the chair every participant's (none once shut)."""
 
     exchange_id: uuid.UUID
     yours: list[FieldVerdictOut]
     participants: list[ParticipantVerdictsOut]
+    exchange: ExchangeOut
