@@ -187,7 +187,7 @@ def _hub_get(args: argparse.Namespace, path: str, params: dict[str, int] | None 
         raise CliError("--hub needs --token-file (a file holding the auditor's bearer token)")
     token = Path(args.token_file).read_text(encoding="utf-8").strip()
     answer = httpx.get(
-        str(url.join(path)),
+        str(args.hub).rstrip("/") + path,  # keeps a path prefix the hub may be served under
         params=params,
         headers={"Authorization": f"Bearer {token}"},
         timeout=300,

@@ -155,3 +155,15 @@ def test_a_checkpoint_with_a_bad_signature_fails(
     forged = "".join(json.dumps(h) + "\n" for h in heads)
     assert evidence.check(entry, evidence.proof(entry["seq"]), forged) == 1
     assert "the signature does not verify" in capsys.readouterr().err
+
+
+def test_the_token_is_only_sent_over_https_or_to_this_machine(
+    evidence: Evidence, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = evidence.write("plain.json", json.dumps(evidence.entries[0]))
+    key, token = str(evidence.folder / "audit-key.json"), str(evidence.folder / "token")
+    args = ["audit", "check-entry", entry, "--key", key, "--token-file", token]
+    assert main([*args, "--hub", "http://hub.example.org"]) == 1
+    assert "--hub must be an https:// URL" in capsys.readouterr().err
+    assert main(["audit", "check-entry", entry, "--key", key]) == 1
+    assert "give --proof and --checkpoints, or --hub" in capsys.readouterr().err
