@@ -10,12 +10,15 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from app.errors import AppError
 from app.settings import Mode, Settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 logger = logging.getLogger("livc_hub")
 
@@ -133,7 +136,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
     print(issuer.issue(str(member_id), ttl_seconds=args.ttl))
 
 
-def _audit_key(path: str) -> Any:
+def _audit_key(path: str) -> Ed25519PublicKey:
     """The hub's public audit key from a PEM file or the JSON of its well-known URL."""
     from app.audit.verify import load_public_key
 
@@ -186,12 +189,15 @@ def _hub_get(args: argparse.Namespace, path: str, params: dict[str, int] | None 
     if not args.token_file:
         raise CliError("--hub needs --token-file (a file holding the auditor's bearer token)")
     token = Path(args.token_file).read_text(encoding="utf-8").strip()
-    answer = httpx.get(
-        str(args.hub).rstrip("/") + path,  # keeps a path prefix the hub may be served under
-        params=params,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=300,
-    )
+    try:
+        answer = httpx.get(
+            str(args.hub).rstrip("/") + path,  # keeps a path prefix the hub may be served under
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        )
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach the hub ({type(exc).__name__})") from None
     if answer.status_code != 200:
         raise CliError(f"the hub answered {answer.status_code} to GET {path}")
     return answer.text

@@ -167,3 +167,13 @@ def test_the_token_is_only_sent_over_https_or_to_this_machine(
     assert "--hub must be an https:// URL" in capsys.readouterr().err
     assert main(["audit", "check-entry", entry, "--key", key]) == 1
     assert "give --proof and --checkpoints, or --hub" in capsys.readouterr().err
+
+
+def test_a_hub_that_cannot_be_reached_is_one_clear_line(
+    evidence: Evidence, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = evidence.write("unreached.json", json.dumps(evidence.entries[0]))
+    key, token = str(evidence.folder / "audit-key.json"), str(evidence.folder / "token")
+    args = ["audit", "check-entry", entry, "--key", key, "--token-file", token]
+    assert main([*args, "--hub", "http://127.0.0.1:1"]) == 1
+    assert "cannot reach the hub (ConnectError)" in capsys.readouterr().err
