@@ -51,7 +51,8 @@ def test_an_rs256_issuer(idp: LocalIssuer, idp_path: Path) -> None:
     assert verifier(idp.key_source()).verify(token).subject == "m"
 
 
-def test_an_existing_key_of_another_algorithm_is_refused(es_path: Path) -> None:
+def test_an_existing_key_of_another_algorithm_is_refused(es: LocalIssuer, es_path: Path) -> None:
+    # `es` first: without it, es_path would not exist yet and an RS256 key would be made there.
     with pytest.raises(ValueError, match="ES256 key, not RS256"):
         LocalIssuer.load_or_create(es_path, issuer=HUB, audience=AUDIENCE, algorithm="RS256")
 
