@@ -8,14 +8,17 @@ import json
 import logging
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from app.errors import AppError
-from app.settings import Settings
+from app.settings import Mode, Settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 logger = logging.getLogger("livc_hub")
 
@@ -36,19 +39,10 @@ def _alembic_config(settings: Settings) -> Any:
     return cfg
 
 
-def _prepare_sqlite_dir(settings: Settings) -> None:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings.database.url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-
-
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
     """Upgrade (or downgrade) the schema with alembic."""
     from alembic import command
 
-    _prepare_sqlite_dir(settings)
     cfg = _alembic_config(settings)
     if args.downgrade:
         command.downgrade(cfg, args.downgrade)
@@ -162,14 +156,21 @@ async def _member_status(settings: Settings, member_id: uuid.UUID) -> str | None
         await engine.dispose()
 
 
-def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
-    """Verify an export offline: chain, Merkle roots, signed checkpoints."""
-    from app.audit.verify import load_public_key, verify
+def _audit_key(path: str) -> Ed25519PublicKey:
+    """The hub's public audit key from a PEM file or the JSON of its well-known URL."""
+    from app.audit.verify import load_public_key
 
-    raw = Path(args.key).read_bytes()
+    raw = Path(path).read_bytes()
     if raw.lstrip().startswith(b"{"):  # the JSON of /.well-known/livc-hub/audit-key
         raw = json.loads(raw)["public_key_pem"].encode()
-    key = load_public_key(raw)
+    return load_public_key(raw)
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    """Verify an export offline: chain, Merkle roots, signed checkpoints."""
+    from app.audit.verify import verify
+
+    key = _audit_key(args.key)
     with open(args.export, encoding="utf-8") as export:
         if args.checkpoints:
             with open(args.checkpoints, encoding="utf-8") as heads:
@@ -178,10 +179,149 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
             report = verify(export, key)
     if not report.ok:
         raise CliError(f"NOT VERIFIED: {report.problems[0]}")
+    coverage = (
+        f"the last {report.unsigned} entries (after the checkpoint at {report.signed}) are not "
+        "covered by a signature"
+        if report.unsigned
+        else "every entry is covered by a signed checkpoint"
+    )
     print(
         f"verified: {report.entries} entries, {report.checkpoints} signed checkpoints, "
-        f"root {report.root}"
+        f"root {report.root}; {coverage}"
     )
+
+
+def _one_entry(source: str) -> str:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise CliError(f"give one entry (one line of the export), not {len(lines)} lines")
+    return lines[0]
+
+
+def _hub_get(args: argparse.Namespace, path: str, params: dict[str, int] | None = None) -> str:
+    import httpx
+
+    url = httpx.URL(args.hub)
+    local = url.scheme == "http" and url.host in {"127.0.0.1", "localhost", "::1"}
+    if url.scheme != "https" and not local:
+        raise CliError("--hub must be an https:// URL (plain http only to this machine)")
+    if not args.token_file:
+        raise CliError("--hub needs --token-file (a file holding the auditor's bearer token)")
+    token = Path(args.token_file).read_text(encoding="utf-8").strip()
+    try:
+        answer = httpx.get(
+            str(args.hub).rstrip("/") + path,  # keeps a path prefix the hub may be served under
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        )
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach the hub ({type(exc).__name__})") from None
+    if answer.status_code != 200:
+        raise CliError(f"the hub answered {answer.status_code} to GET {path}")
+    return answer.text
+
+
+def _inclusion_inputs(args: argparse.Namespace, seq: int) -> tuple[list[str], dict[str, Any]]:
+    """The checkpoints and the proof: from the files given, or fetched from the hub."""
+    if not args.hub and not (args.proof and args.checkpoints):
+        raise CliError("give --proof and --checkpoints, or --hub and --token-file to fetch them")
+    if args.checkpoints:
+        heads = Path(args.checkpoints).read_text(encoding="utf-8").splitlines()
+    else:
+        heads = _hub_get(args, "/api/v1/audit/checkpoints").splitlines()
+    if args.proof:
+        return heads, json.loads(Path(args.proof).read_text(encoding="utf-8"))
+    sizes = [json.loads(h)["tree_size"] for h in heads if h.strip()]
+    covering = [size for size in sizes if isinstance(size, int) and size > seq]
+    if not covering:
+        raise CliError(f"no signed checkpoint covers entry {seq} yet: ask for one, then retry")
+    params = {"seq": seq, "size": max(covering)}
+    return heads, json.loads(_hub_get(args, "/api/v1/audit/proofs/inclusion", params))
+
+
+def cmd_audit_check_entry(settings: Settings, args: argparse.Namespace) -> None:
+    """Prove one entry is in the signed log: its leaf recomputed from its own content."""
+    from app.audit.verify import check_entry
+
+    key = _audit_key(args.key)
+    entry = _one_entry(args.entry)
+    try:
+        seq = json.loads(entry)["seq"]
+    except (ValueError, TypeError, KeyError):
+        raise CliError("NOT INCLUDED: the entry is not a JSON object with a seq") from None
+    if type(seq) is not int:
+        raise CliError("NOT INCLUDED: the entry has no valid seq")
+    heads, proof = _inclusion_inputs(args, seq)
+    if not isinstance(proof, dict):
+        raise CliError("NOT INCLUDED: the proof is not a JSON object")
+    found = check_entry(entry, proof, heads, key)
+    if not found.ok:
+        raise CliError(f"NOT INCLUDED: {found.problems[0]}")
+    print(
+        f"included: entry {found.seq} is in the log of {found.tree_size} entries whose "
+        f"checkpoint was signed at {found.at} (root {found.root})"
+    )
+
+
+def _init_key(name: str, path: Path, create: Callable[[], str], load: Callable[[], str]) -> bool:
+    """Create one key (True), or name the one that exists and leave it untouched (False)."""
+    try:
+        print(f"created the {name}: {path.resolve()} (key id {create()})")
+        return True
+    except FileExistsError:
+        print(f"kept the existing {name}: {path.resolve()} (key id {load()}); not overwritten")
+        return False
+
+
+def cmd_keys_init(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the audit signing key and the token issuer key; never overwrite either."""
+    from app.audit.signing import AuditSigner
+    from app.auth import LocalIssuer
+
+    audit_key, auth = settings.audit.key_path, settings.auth
+    made = _init_key(
+        "audit signing key (Ed25519)",
+        audit_key,
+        lambda: AuditSigner.create(audit_key).key_id,
+        lambda: AuditSigner.load(audit_key).key_id,
+    )
+    if auth.local_issuer_enabled:
+        path, names = auth.local_issuer_key_path, {"issuer": auth.issuer, "audience": auth.audience}
+        made |= _init_key(
+            "token issuer key (ES256)",
+            path,
+            lambda: LocalIssuer.create(path, **names).kid,
+            lambda: LocalIssuer.load(path, **names).kid,
+        )
+    else:
+        print("no token issuer key: the local issuer is off (LIVC_AUTH_LOCAL_ISSUER_ENABLED)")
+    if not made:
+        raise CliError("the keys already exist; keys init never overwrites a key")
+
+
+def _refuse_without_keys_or_grants(settings: Settings) -> None:
+    """Production: the keys exist and the log is append-only for the hub's connection."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.api.app import build_auth, build_log
+    from app.db.engine import make_sync_engine
+    from app.db.guards import LogNotAppendOnly, append_only_problem, enforce
+
+    build_log(settings)  # the audit key: never created in production
+    build_auth(settings)  # the issuer key: likewise
+    engine = make_sync_engine(settings.database)
+    try:
+        with engine.connect() as conn:
+            problem = append_only_problem(conn, settings.database.app_role)
+        enforce(problem, refuse=True)
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot reach the database ({type(exc).__name__})") from None
+    except LogNotAppendOnly as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -192,6 +332,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     build_keys(settings)  # refuse to start without a master key outside demo mode, clearly
     build_authorizer(settings)  # and with a local policy that would loosen the law
+    if settings.server.mode is Mode.PRODUCTION:
+        _refuse_without_keys_or_grants(settings)
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     print(f"LIVC Hub on http://{host}:{port}  (mode: {settings.server.mode.value})")
@@ -235,10 +377,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--key", required=True, help="the hub's audit public key (PEM or JSON)")
     check.add_argument("--checkpoints", help="NDJSON from GET /api/v1/audit/checkpoints")
     check.set_defaults(func=cmd_audit_verify)
+    entry = audit_sub.add_parser("check-entry", help="prove one entry is in the signed log")
+    entry.add_argument("entry", help="a file holding one line of the NDJSON export ('-': stdin)")
+    entry.add_argument("--key", required=True, help="the hub's audit public key (PEM or JSON)")
+    entry.add_argument("--proof", help="JSON from GET /api/v1/audit/proofs/inclusion")
+    entry.add_argument("--checkpoints", help="NDJSON from GET /api/v1/audit/checkpoints")
+    entry.add_argument("--hub", help="fetch what is not given from this hub (https://...)")
+    entry.add_argument("--token-file", help="with --hub: a file holding the auditor's token")
+    entry.set_defaults(func=cmd_audit_check_entry)
     keys = sub.add_parser("keys", help="key management")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     new_master = keys_sub.add_parser("new-master", help="print a new random master key")
     new_master.set_defaults(func=cmd_new_master)
+    init = keys_sub.add_parser("init", help="create the audit and issuer signing keys")
+    init.set_defaults(func=cmd_keys_init)
     return parser
 
 

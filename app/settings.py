@@ -32,6 +32,11 @@ class DatabaseSettings(BaseSettings):
     pool_size: int = Field(default=5, ge=1, le=100)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    app_role: str = Field(
+        default="livc_app",
+        pattern="^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL group role the migrations grant the app's rights to",
+    )
 
 
 class KeySettings(BaseSettings):

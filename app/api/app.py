@@ -33,11 +33,12 @@ from app.audit.signing import AuditSigner
 from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
+from app.db.guards import check_append_only
 from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
 from app.services.owners import resolve_owners
-from app.settings import Settings
+from app.settings import Mode, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +60,18 @@ def build_keys(settings: Settings) -> KeyProvider:
     return LocalKeyring.open(keys.keyring_path, master, create=True)
 
 
+def _production(settings: Settings) -> bool:
+    return settings.server.mode is Mode.PRODUCTION
+
+
 def build_log(settings: Settings) -> AccessLog:
-    """The access log: signs checkpoints with the audit key and records whom entries concern."""
+    """The access log: signs checkpoints with the audit key and records whom entries concern.
+
+    In production the key must exist (`livc-hub keys init`); elsewhere it is made on first use.
+    """
+    load = AuditSigner.load if _production(settings) else AuditSigner.load_or_create
     return AccessLog(
-        signer=AuditSigner.load_or_create(settings.audit.key_path),
+        signer=load(settings.audit.key_path),
         checkpoint_every=settings.audit.checkpoint_every,
         checkpoint_seconds=settings.audit.checkpoint_seconds,
         owners=resolve_owners,
@@ -92,9 +101,9 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
     issuers = []
     issuer = None
     if auth.local_issuer_enabled:
-        issuer = LocalIssuer.load_or_create(
-            auth.local_issuer_key_path, issuer=auth.issuer, audience=auth.audience
-        )
+        # In production the key must exist (`livc-hub keys init`); elsewhere it is made if absent.
+        load = LocalIssuer.load if _production(settings) else LocalIssuer.load_or_create
+        issuer = load(auth.local_issuer_key_path, issuer=auth.issuer, audience=auth.audience)
         sources.append(issuer.key_source())
         issuers.append(auth.issuer)
     if auth.jwks_url:
@@ -128,6 +137,13 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         )
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
+        try:
+            await check_append_only(
+                engine, settings.database.app_role, refuse=_production(settings)
+            )
+        except Exception:
+            await engine.dispose()
+            raise
         app.state.hub = HubState(
             settings=settings,
             engine=engine,

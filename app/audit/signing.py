@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
-import os
-import secrets
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,15 @@ import rfc8785
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.db.files import create_private_file, warn_if_shared
+
+logger = logging.getLogger(__name__)
+
 LOG_ID = "livc-hub-access-log/1"
+
+
+class AuditKeyMissing(FileNotFoundError):
+    """The audit signing key file does not exist (and may not be created here)."""
 
 
 @dataclass(frozen=True)
@@ -63,33 +71,50 @@ class AuditSigner:
         return f"AuditSigner(key_id={self.key_id!r}, key=***)"
 
     @classmethod
-    def load_or_create(cls, path: Path) -> AuditSigner:
-        """Load the key; create it atomically on first use (never overwriting one)."""
+    def load(cls, path: Path) -> AuditSigner:
+        """Load the key from ``path``; never create it."""
         path = Path(path)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                os.write(fd, pem)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            try:
-                os.link(tmp, path)  # fails if another process created it first: keep theirs
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(tmp)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        try:
+            pem = path.read_bytes()
+        except FileNotFoundError:
+            raise AuditKeyMissing(
+                f"the audit signing key {path} does not exist; in production keys are never "
+                "created implicitly: create them with `livc-hub keys init`"
+            ) from None
+        warn_if_shared(path)
+        key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path} does not hold an Ed25519 key")
         return cls(key)
+
+    @classmethod
+    def create(cls, path: Path) -> AuditSigner:
+        """Create a new key at ``path`` (0600, in a 0700 directory); refuse if one exists."""
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        if not create_private_file(Path(path), pem):
+            raise FileExistsError(f"{path} already exists; it was not overwritten")
+        return cls(key)
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> AuditSigner:
+        """Load the key; create it atomically on first use (development and demo only)."""
+        path = Path(path)
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another process won: use its key
+                signer = cls.create(path)
+                logger.warning(
+                    "created the audit signing key %s (key id %s); production never creates "
+                    "keys implicitly: there, run `livc-hub keys init`",
+                    path,
+                    signer.key_id,
+                )
+                return signer
+        return cls.load(path)
 
     def sign(self, checkpoint: Checkpoint) -> str:
         """The signature of a checkpoint, base64."""

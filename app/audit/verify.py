@@ -1,8 +1,13 @@
 """Offline verification of an access-log export: hash chain, Merkle roots, signed checkpoints.
 
-Input: the NDJSON export (one entry per line, as ``GET /api/v1/audit/export`` writes it), the
-hub's public audit key (PEM) and, optionally, the checkpoints (NDJSON from
-``GET /api/v1/audit/checkpoints``). The answer names the first bad entry and what is wrong.
+``verify``: the NDJSON export (one entry per line, as ``GET /api/v1/audit/export`` writes it),
+the hub's public audit key (PEM) and the checkpoints (NDJSON from
+``GET /api/v1/audit/checkpoints``). The answer names the first bad entry and what is wrong; an
+export that no checkpoint covers is refused.
+
+``check_entry``: one entry (a line of an agency auditor's export), its inclusion proof and the
+checkpoints: the leaf is recomputed from the entry's content, never taken from the hub.
+
 Imports: the standard library, rfc8785 and cryptography only.
 """
 
@@ -11,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
@@ -19,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.audit.entry import GENESIS, canonical, entry_hash, leaf
-from app.audit.merkle import Frontier
+from app.audit.merkle import Frontier, verify_inclusion
 from app.audit.signing import Checkpoint, key_id
 
 
@@ -31,11 +36,17 @@ class Report:
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
     root: str = ""
+    signed: int = 0  # the entries up to the last checkpoint that verified
 
     @property
     def ok(self) -> bool:
         """True if nothing was wrong."""
         return not self.problems
+
+    @property
+    def unsigned(self) -> int:
+        """Entries after the last verified checkpoint: chained, but covered by no signature."""
+        return self.entries - self.signed
 
 
 class _Stop(Exception):
@@ -75,6 +86,18 @@ def _checkpoints(source: Iterable[str] | None) -> dict[int, dict[str, object]]:
     return out
 
 
+def _signature_problem(item: Mapping[str, object], key: Ed25519PublicKey) -> str | None:
+    size = item["tree_size"]
+    if item.get("key_id") != key_id(key):
+        return f"checkpoint at {size}: signed by another key ({item.get('key_id')})"
+    head = Checkpoint(int(str(size)), str(item.get("root_hash")), str(item.get("at")), key_id(key))
+    try:
+        key.verify(base64.b64decode(str(item.get("signature")), validate=True), head.message())
+    except (InvalidSignature, binascii.Error, ValueError):
+        return f"checkpoint at {size}: the signature does not verify"
+    return None
+
+
 def _check_signature(
     item: dict[str, object], root: str, key: Ed25519PublicKey, since: int
 ) -> str | None:
@@ -85,14 +108,16 @@ def _check_signature(
             f"checkpoint at {size}: the entries give root {root}, the checkpoint {theirs} "
             f"(an entry from {since} to {int(str(size)) - 1} is not the one that was signed)"
         )
-    if item.get("key_id") != key_id(key):
-        return f"checkpoint at {size}: signed by another key ({item.get('key_id')})"
-    head = Checkpoint(int(str(size)), root, str(item.get("at")), key_id(key))
-    try:
-        key.verify(base64.b64decode(str(item.get("signature")), validate=True), head.message())
-    except (InvalidSignature, binascii.Error, ValueError):
-        return f"checkpoint at {size}: the signature does not verify"
-    return None
+    return _signature_problem(item, key)
+
+
+def _uncovered(given: int, entries: int) -> str:
+    if not given:
+        return (
+            f"no signed checkpoint covers this export of {entries} entries: no checkpoints "
+            "were given (fetch GET /api/v1/audit/checkpoints before the export, and pass it)"
+        )
+    return f"no signed checkpoint covers this export: none of the {given} given is within it"
 
 
 def verify(
@@ -141,7 +166,92 @@ def verify(
                 f"entry {report.entries}: missing; the export ends after {report.entries} "
                 f"entries but a checkpoint covers {beyond[-1]} (entries were removed from the end)"
             )
-        report.root = frontier.root().hex()
+        if not report.checkpoints:
+            raise _Stop(_uncovered(len(heads), report.entries))
+        report.root, report.signed = frontier.root().hex(), signed
     except _Stop as stop:
         report.problems.append(str(stop))
     return report
+
+
+@dataclass
+class Inclusion:
+    """What ``check_entry`` found: the entry, the signed checkpoint it is in, or the problem."""
+
+    seq: int = -1
+    tree_size: int = 0
+    root: str = ""
+    at: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if the entry is in the log under a checkpoint whose signature verifies."""
+        return not self.problems
+
+
+def _entry_leaf(line: str) -> tuple[int, bytes]:
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        raise _Stop("the entry is not JSON") from None
+    if not isinstance(entry, dict):
+        raise _Stop("the entry is not a JSON object")
+    seq = entry.get("seq")
+    if type(seq) is not int or seq < 0:
+        raise _Stop("the entry has no valid seq")
+    try:
+        data = canonical(entry)
+    except (ValueError, TypeError) as exc:
+        raise _Stop(f"the entry: {exc}") from None
+    if "hash" in entry and entry["hash"] != entry_hash(data):
+        raise _Stop(f"entry {seq}: the content does not match its hash (edited)")
+    return seq, leaf(data)  # from the content itself: no stored or served leaf hash is used
+
+
+def _proof_path(proof: Mapping[str, object], seq: int) -> tuple[int, list[bytes]]:
+    size, path = proof.get("tree_size"), proof.get("audit_path")
+    if proof.get("seq") != seq:
+        raise _Stop(f"the proof is for entry {proof.get('seq')}, not entry {seq}")
+    if type(size) is not int or size < 1 or not isinstance(path, list):
+        raise _Stop("the proof has no valid tree_size and audit_path")
+    try:
+        return size, [bytes.fromhex(str(node)) for node in path]
+    except ValueError:
+        raise _Stop("the proof's audit_path is not hex") from None
+
+
+def check_entry(
+    entry: str,
+    proof: Mapping[str, object],
+    checkpoints: Iterable[str],
+    key: Ed25519PublicKey,
+) -> Inclusion:
+    """Is this entry, as written, in the log under a signed checkpoint (RFC 9162 inclusion)?"""
+    found = Inclusion()
+    try:
+        found.seq, node = _entry_leaf(entry)
+        size, path = _proof_path(proof, found.seq)
+        head = _checkpoints(checkpoints).get(size)
+        if head is None:
+            raise _Stop(
+                f"no signed checkpoint of size {size} among those given: ask for a proof "
+                "against one of them (GET /api/v1/audit/proofs/inclusion?seq=..&size=..)"
+            )
+        problem = _signature_problem(head, key)
+        if problem:
+            raise _Stop(problem)
+        try:
+            root = bytes.fromhex(str(head.get("root_hash")))
+        except ValueError:
+            raise _Stop(f"checkpoint at {size}: the root is not hex") from None
+        if not verify_inclusion(node, found.seq, size, path, root):
+            raise _Stop(
+                f"entry {found.seq} is not in the log signed at size {size}: its content and "
+                "the proof do not lead to the signed root (an edited entry, or a proof for "
+                "another one)"
+            )
+        found.tree_size, found.root, found.at = size, root.hex(), str(head.get("at"))
+    except _Stop as stop:
+        found.problems.append(str(stop))
+    return found

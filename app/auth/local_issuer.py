@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jwt
 
 from app.auth.keys import ALLOWED_ALGORITHMS, MIN_RSA_BITS, StaticKeySource, VerificationKey
+from app.db.files import create_private_file
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -74,45 +74,6 @@ def _private_pem(key: PrivateKey) -> bytes:
     )
 
 
-def _create_exclusively(path: Path, data: bytes) -> bool:
-    """Atomically create ``path`` (mode 0600) holding ``data``; False if it already exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    # O_EXCL: never follow a planted symlink; 0o600 from the start, so no moment of wider access.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            # A hard link publishes the complete file atomically and, unlike rename, fails if
-            # another process created the key first, so nobody signs with a key that is lost.
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:
-            os.replace(tmp, path)  # a file system without hard links: rename is still atomic
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-    _fsync_directory(path.parent)
-    return True
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # not supported here (e.g. Windows); the file itself was synced
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _load_private_key(path: Path, pem: bytes) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=None)
@@ -121,6 +82,15 @@ def _load_private_key(path: Path, pem: bytes) -> PrivateKey:
     _algorithm_of(key)
     assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)  # noqa: S101
     return key
+
+
+def _check_algorithm(algorithm: str) -> None:
+    if algorithm not in ALLOWED_ALGORITHMS:
+        raise ValueError("the local issuer signs with ES256 or RS256")
+
+
+class IssuerKeyMissing(FileNotFoundError):
+    """The issuer's key file does not exist (and may not be created here)."""
 
 
 class LocalIssuer:
@@ -141,31 +111,58 @@ class LocalIssuer:
         return f"LocalIssuer(issuer={self.issuer!r}, kid={self.kid!r}, key=***)"
 
     @classmethod
-    def load_or_create(
+    def load(
         cls, path: Path, *, issuer: str, audience: str, algorithm: str = "ES256"
     ) -> LocalIssuer:
-        """Load the signing key from ``path``, creating it (mode 0600) on first use."""
-        if algorithm not in ALLOWED_ALGORITHMS:
-            raise ValueError("the local issuer signs with ES256 or RS256")
+        """Load the signing key from ``path``; never create it."""
+        _check_algorithm(algorithm)
         path = Path(path)
         try:
             pem = path.read_bytes()
         except FileNotFoundError:
-            key: PrivateKey
-            if algorithm == "ES256":
-                key = ec.generate_private_key(ec.SECP256R1())
-            else:
-                key = rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
-            pem = _private_pem(key)
-            if not _create_exclusively(path, pem):
-                pem = path.read_bytes()  # another process won the race: use its key
-        else:
-            if os.name == "posix" and path.stat().st_mode & 0o077:
-                _log.warning("the issuer key %s is readable by other users", path)
+            raise IssuerKeyMissing(
+                f"the token issuer key {path} does not exist; in production keys are never "
+                "created implicitly: create them with `livc-hub keys init`"
+            ) from None
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            _log.warning("the issuer key %s is readable by other users", path)
         loaded = _load_private_key(path, pem)
         if _algorithm_of(loaded) != algorithm:
             raise ValueError(f"{path} holds an {_algorithm_of(loaded)} key, not {algorithm}")
         return cls(loaded, issuer=issuer, audience=audience)
+
+    @classmethod
+    def create(
+        cls, path: Path, *, issuer: str, audience: str, algorithm: str = "ES256"
+    ) -> LocalIssuer:
+        """Create a new key at ``path`` (0600, in a 0700 directory); refuse if one exists."""
+        _check_algorithm(algorithm)
+        key: PrivateKey
+        if algorithm == "ES256":
+            key = ec.generate_private_key(ec.SECP256R1())
+        else:
+            key = rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
+        if not create_private_file(Path(path), _private_pem(key)):
+            raise FileExistsError(f"{path} already exists; it was not overwritten")
+        return cls(key, issuer=issuer, audience=audience)
+
+    @classmethod
+    def load_or_create(
+        cls, path: Path, *, issuer: str, audience: str, algorithm: str = "ES256"
+    ) -> LocalIssuer:
+        """Load the signing key, creating it (mode 0600) on first use (development and demo)."""
+        path = Path(path)
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another process won: use its key
+                made = cls.create(path, issuer=issuer, audience=audience, algorithm=algorithm)
+                _log.warning(
+                    "created the token issuer key %s (kid %s); production never creates keys "
+                    "implicitly: there, run `livc-hub keys init`",
+                    path,
+                    made.kid,
+                )
+                return made
+        return cls.load(path, issuer=issuer, audience=audience, algorithm=algorithm)
 
     def issue(
         self,

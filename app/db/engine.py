@@ -6,6 +6,7 @@ async drivers (aiosqlite, psycopg 3), alembic the sync ones.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
+from app.db.files import create_empty_private_file, private_directory, warn_if_shared
 from app.settings import DatabaseSettings
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
@@ -39,6 +41,30 @@ def async_url(url: str) -> URL:
 def sync_url(url: str) -> URL:
     """The URL with the sync driver alembic and maintenance commands use."""
     return _with_driver(url, _SYNC_DRIVERS)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def prepare_sqlite_file(url: URL) -> None:
+    """Create a SQLite database file 0600 (its directory 0700) before SQLite opens it.
+
+    SQLite creates a new file 0644 less the umask, and gives the -wal and -shm files the mode of
+    the database file: creating it 0600 first keeps all three private.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        return
+    private_directory(path.parent)
+    if not create_empty_private_file(path):
+        warn_if_shared(path)
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
@@ -78,6 +104,7 @@ def _connect_args(url: URL, settings: DatabaseSettings) -> dict[str, Any]:
 def make_async_engine(settings: DatabaseSettings) -> AsyncEngine:
     """The application's engine."""
     url = async_url(settings.url)
+    prepare_sqlite_file(url)
     kwargs: dict[str, Any] = {"echo": settings.echo, "connect_args": _connect_args(url, settings)}
     if url.get_backend_name() == "postgresql":
         kwargs.update(pool_size=settings.pool_size, pool_pre_ping=True)
@@ -90,6 +117,7 @@ def make_async_engine(settings: DatabaseSettings) -> AsyncEngine:
 def make_sync_engine(settings: DatabaseSettings) -> Engine:
     """A sync engine for migrations and maintenance commands."""
     url = sync_url(settings.url)
+    prepare_sqlite_file(url)
     engine = create_engine(
         url, echo=settings.echo, hide_parameters=True, connect_args=_connect_args(url, settings)
     )

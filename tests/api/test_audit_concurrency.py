@@ -36,7 +36,7 @@ def _env(hub: LiveHub) -> dict[str, str]:
     return {
         **os.environ,
         "LIVC_MODE": "development",
-        "LIVC_DATABASE_URL": hub.database.url,
+        "LIVC_DATABASE_URL": s.database.url,
         "LIVC_KEYS_KEYRING_PATH": str(s.keys.keyring_path),
         "LIVC_KEYS_MASTER_KEY": master,
         "LIVC_AUTH_LOCAL_ISSUER_KEY_PATH": str(s.auth.local_issuer_key_path),

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.audit import run_verifier
 from tests.support.live import LiveHub
+from tests.support.tamper import reguard, unguard
 from tests.support.world import member, ok, team
 
 
@@ -127,6 +128,7 @@ def test_tampering_with_raw_sql_is_found(
         "other_key": ([], [], "another key"),
     }
     do, undo, expected = steps[kind]
+    saved = unguard(hub.database)  # off with the SQLite triggers, as whoever has the file can
     for statement in do:
         hub.database.execute(statement)
     try:
@@ -145,6 +147,7 @@ def test_tampering_with_raw_sql_is_found(
     finally:
         for statement in undo:
             hub.database.execute(statement)
+        reguard(hub.database, saved)
     (tmp_path / "restored").mkdir()
     restored = _verify(_export(auditor, tmp_path / "restored"))
     assert restored.returncode == 0, restored.stderr

@@ -21,6 +21,7 @@ from app.audit.merkle import Frontier
 from tests.support.audit import run_verifier
 from tests.support.databases import ThrowawayDatabase, create_database
 from tests.support.live import LiveHub, start_hub
+from tests.support.tamper import unguard
 from tests.support.world import member, ok, team
 
 
@@ -36,6 +37,7 @@ def victim(database: ThrowawayDatabase, tmp_path: Path) -> Iterator[tuple[LiveHu
         t = team(hub)
         for _ in range(4):
             ok(t.note(), 201)
+        unguard(db)  # the attacker has the database: off with the SQLite triggers first
         yield hub, hub.client(member(hub, t.agency_id, "hub_auditor"))
     finally:
         if hub is not None:

@@ -170,3 +170,19 @@ def test_an_agency_removed_from_owners_is_found(signer: AuditSigner) -> None:
     assert check(entries, heads, signer) == ""
     entries[2]["owners"] = []  # hide the entry from the OCMW's auditor
     assert check(entries, heads, signer).startswith("entry 2 ")
+
+
+def test_an_export_no_checkpoint_covers_is_refused(signer: AuditSigner) -> None:
+    entries, _ = build(10, signer)
+    assert "no checkpoints were given" in verify(lines(entries), signer.public).problems[0]
+    assert "no checkpoints were given" in check(entries, [], signer)
+    assert "no checkpoints were given" in check([], [], signer)
+
+
+def test_entries_after_the_last_checkpoint_are_counted_as_unsigned(signer: AuditSigner) -> None:
+    entries, heads = build(10, signer)  # checkpoints at 4, 8 and 10
+    report = verify(lines(entries), signer.public, lines(heads[:-1]))
+    assert report.ok, report.problems
+    assert (report.signed, report.unsigned) == (8, 2)
+    full = verify(lines(entries), signer.public, lines(heads))
+    assert (full.signed, full.unsigned) == (10, 0)

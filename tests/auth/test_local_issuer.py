@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from jose import jwt
 
 from app.auth import AuthError, LocalIssuer, StaticKeySource
-from app.auth.local_issuer import _create_exclusively, jwk_thumbprint
+from app.auth.local_issuer import jwk_thumbprint
+from app.db.files import create_private_file
 from tests.auth.support import AUDIENCE, HUB, NOW, T, verifier
 
 
@@ -50,7 +51,8 @@ def test_an_rs256_issuer(idp: LocalIssuer, idp_path: Path) -> None:
     assert verifier(idp.key_source()).verify(token).subject == "m"
 
 
-def test_an_existing_key_of_another_algorithm_is_refused(es_path: Path) -> None:
+def test_an_existing_key_of_another_algorithm_is_refused(es: LocalIssuer, es_path: Path) -> None:
+    # `es` first: without it, es_path would not exist yet and an RS256 key would be made there.
     with pytest.raises(ValueError, match="ES256 key, not RS256"):
         LocalIssuer.load_or_create(es_path, issuer=HUB, audience=AUDIENCE, algorithm="RS256")
 
@@ -77,7 +79,7 @@ def test_creation_never_overwrites_a_key_that_appeared_meanwhile(
 ) -> None:
     path = tmp_path / "k.pem"
     path.write_bytes(es_pem)
-    assert not _create_exclusively(path, b"another key")
+    assert not create_private_file(path, b"another key")
     assert path.read_bytes() == es_pem
     assert [p.name for p in tmp_path.iterdir()] == ["k.pem"]
 

@@ -1,4 +1,10 @@
-"""Throwaway databases for tests: a SQLite file, or a new database on the PostgreSQL server."""
+"""Throwaway databases for tests: a SQLite file, or a new database on the PostgreSQL server.
+
+On PostgreSQL two URLs: ``url`` is the superuser that migrates (and tampers, as a database
+administrator would); ``app_url`` is the login role the hub runs as, a member of the app's group
+role (LIVC_DATABASE_APP_ROLE) that owns nothing, so every API test runs with only the grants
+migration 0007 gives.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,12 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.settings import DatabaseSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LIVC_TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
+APP_ROLE = DatabaseSettings().app_role
+APP_LOGIN = "livc_test_hub"  # cluster-wide and shared by every test session on the server
 
 
 @dataclass
@@ -26,6 +36,10 @@ class ThrowawayDatabase:
     admin_url: str | None = None
     name: str | None = None
     path: Path | None = None
+    app_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.app_url = self.app_url or self.url
 
     def alembic(self) -> Config:
         """An alembic config aimed at this database."""
@@ -49,6 +63,15 @@ class ThrowawayDatabase:
             with engine.begin() as conn:
                 for statement in statements:
                     conn.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    def rows(self, sql: str) -> list[tuple[object, ...]]:
+        """Every row of raw SQL, as tuples."""
+        engine = create_engine(_sync(self.url))
+        try:
+            with engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(text(sql))]
         finally:
             engine.dispose()
 
@@ -97,5 +120,49 @@ def create_database(backend: str, tmp: Path) -> ThrowawayDatabase:
             "Start the server or point the variable at one; these tests are never skipped.",
             pytrace=False,
         )
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    return ThrowawayDatabase("postgresql", url, admin_url=PG_URL, name=name)
+    ensure_app_login(PG_URL)
+    url = make_url(PG_URL).set(database=name)
+    app_url = url.set(username=APP_LOGIN, password=None)
+    return ThrowawayDatabase(
+        "postgresql",
+        url.render_as_string(hide_password=False),
+        admin_url=PG_URL,
+        name=name,
+        app_url=app_url.render_as_string(hide_password=False),
+    )
+
+
+# Race-safe against other test sessions on the same server: whoever loses a race to create a
+# role or a membership gets duplicate_object or unique_violation, and leaves it be.
+_APP_LOGIN_SQL = """
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN
+    BEGIN
+      CREATE ROLE "{group}" NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{login}') THEN
+    BEGIN
+      CREATE ROLE "{login}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+  END IF;
+  IF NOT pg_has_role('{login}', '{group}', 'MEMBER') THEN
+    BEGIN
+      GRANT "{group}" TO "{login}";
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+  END IF;
+END $$
+"""
+_app_login_ready: set[tuple[str, str]] = set()
+
+
+def ensure_app_login(admin_url: str, group: str = APP_ROLE, login: str = APP_LOGIN) -> None:
+    """The hub's test login role exists and is a member of the app's group role."""
+    if (group, login) in _app_login_ready:
+        return
+    _pg_admin(admin_url, _APP_LOGIN_SQL.format(group=group, login=login))
+    _app_login_ready.add((group, login))

@@ -70,7 +70,7 @@ class LiveHub:
 
 def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Settings:
     return Settings(
-        database=DatabaseSettings(url=database.url),
+        database=DatabaseSettings(url=database.app_url),
         keys=KeySettings(keyring_path=workdir / "keyring.json", master_key=master_key),
         auth=AuthSettings(local_issuer_key_path=workdir / "issuer.pem"),
         audit=AuditSettings(key_path=workdir / "audit-key.pem", checkpoint_every=25),
