@@ -156,9 +156,9 @@ def test_naive_and_out_of_range_datetimes_are_a_422(hub: LiveHub, world: Team) -
 
 
 @pytest.mark.parametrize(
-    "cursor", ["é", "ab/cd", "x" * 201], ids=["non-ascii", "outside-alphabet", "oversized"]
+    "cursor", ["é", "a b", "x" * 201], ids=["non-ascii", "not-printable", "oversized"]
 )
-def test_cursors_outside_their_alphabet_or_length_are_a_422(hub: LiveHub, cursor: str) -> None:
+def test_cursors_not_printable_ascii_or_too_long_are_a_422(hub: LiveHub, cursor: str) -> None:
     with nothing_written(hub):
         refused(hub.admin.get("/api/v1/cells", params={"cursor": cursor}), "query", "cursor")
 
@@ -171,13 +171,15 @@ def test_audit_cursors_are_ascii_positions(hub: LiveHub, cursor: str) -> None:
         )
 
 
-def test_a_well_formed_cursor_the_hub_did_not_write_is_a_400(hub: LiveHub) -> None:
+def test_a_printable_cursor_the_hub_did_not_write_is_a_400(hub: LiveHub) -> None:
+    # Base64 of a naive time: it decoded, then failed comparing with aware times (503).
     naive = base64.urlsafe_b64encode(
         json.dumps(["2026-01-01T00:00:00", str(uuid.uuid4())]).encode()
     )
-    r = hub.admin.get("/api/v1/cells", params={"cursor": naive.decode().rstrip("=")})
-    assert r.status_code == 400, r.text
-    assert r.json()["type"] == "urn:livc-hub:problem:bad-request"
+    for cursor in (naive.decode().rstrip("="), "ab/cd"):
+        r = hub.admin.get("/api/v1/cells", params={"cursor": cursor})
+        assert r.status_code == 400, r.text
+        assert r.json()["type"] == "urn:livc-hub:problem:bad-request"
 
 
 def test_strings_and_integers_beyond_their_columns_are_a_422(hub: LiveHub, world: Team) -> None:

@@ -5,7 +5,7 @@ PostgreSQL refuses NUL characters in text and no database can store a lone surro
 check: request bodies (every field of every ``Input``, nested values included), the query string
 (``app.api.middleware.QueryTextMiddleware``) and the token endpoint's form fields apply it, and
 the caller gets a 422 naming the field. Datetimes are accepted only with an offset (``Instant``),
-cursors only in the alphabet the hub writes them in.
+cursors only in printable ASCII and within their length.
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ def _utc(value: datetime) -> datetime:
         raise PydanticCustomError("datetime_range", "datetime out of range in UTC") from None
 
 
+# Cursors are written by the hub in printable ASCII; anything else is refused before decoding
+# (one the hub did not write, in that alphabet, is a 400 from the decoder).
+PRINTABLE_ASCII = "^[!-~]*$"
 # A point in time, which only a datetime with an offset (or Z) names; normalised to UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -77,14 +80,14 @@ Cursor = Annotated[
     str | None,
     Query(
         max_length=200,
-        pattern="^[A-Za-z0-9_-]*$",
+        pattern=PRINTABLE_ASCII,
         description="next_cursor of the previous page",
     ),
 ]
-# The access log's cursors are entry positions: ASCII digits, within a signed 64-bit integer.
+# The access log's cursors are entry positions: digits, within a signed 64-bit integer.
 SeqCursor = Annotated[
     str | None,
-    Query(max_length=18, pattern="^[0-9]+$", description="next_cursor of the previous page"),
+    Query(max_length=18, pattern=PRINTABLE_ASCII, description="next_cursor of the previous page"),
 ]
 
 
