@@ -82,8 +82,11 @@ class FailureLog:
             await anyio.sleep(period)
             try:
                 await self.flush(sessions)
-            except AuditUnavailable:
-                logger.error("could not write aggregated authentication failures; will retry")
+            except Exception as exc:  # noqa: BLE001 - the flush must outlive any one failure
+                # Counts stay pending (restored on a failed write); only the class is logged.
+                logger.error(
+                    "could not write counted authentication failures (%s)", type(exc).__name__
+                )
 
     def _first(self, event: AuditEvent, now: float, request_id: str) -> bool:
         # True when the event is appended now; False when it is counted.
@@ -120,9 +123,11 @@ class FailureLog:
                 if fresh:
                     await self.log.append(session, fresh, request_id=request_id)
                 await session.commit()
-        except (AuditUnavailable, SQLAlchemyError):
+        except Exception as exc:
             self._restore(due, fresh)
-            raise AuditUnavailable() from None
+            if isinstance(exc, AuditUnavailable | SQLAlchemyError):
+                raise AuditUnavailable() from None
+            raise
 
     def _restore(self, due: list[tuple[AuditEvent, _Tally]], fresh: list[AuditEvent]) -> None:
         # Nothing was written: the counts go back, and a failed first entry is first again.
