@@ -343,6 +343,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         port=port,
         log_level=settings.server.log_level,
         access_log=False,
+        server_header=False,  # no banner naming the server software
     )
 
 

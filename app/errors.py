@@ -143,6 +143,19 @@ class UnsupportedMediaType(AppError):
     title = "Unsupported media type"
 
 
+class TooManyRequests(AppError):
+    """Too many attempts from this client or address; ``Retry-After`` says when to try again."""
+
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, retry_after: int, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after
+
+
 class AuditUnavailable(AppError):
     """The access log could not be written, so nothing is done and nothing is disclosed."""
 
@@ -188,6 +201,7 @@ ALL_ERRORS: tuple[type[AppError], ...] = (
     PreconditionRequired,
     PayloadTooLarge,
     UnsupportedMediaType,
+    TooManyRequests,
     AuditUnavailable,
     StorageUnavailable,
     RecordUnreadable,

@@ -8,7 +8,8 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -63,6 +64,12 @@ class AuthSettings(BaseSettings):
     local_issuer_key_path: Path = Path("var/issuer-key.pem")
     token_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
     leeway_seconds: int = Field(default=30, ge=0, le=300)
+    hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="argon2 hashes computed at once (each takes about 64 MiB and one core)",
+    )
 
 
 class AuditSettings(BaseSettings):
@@ -83,6 +90,38 @@ class AuditSettings(BaseSettings):
         default="X-Request-ID",
         description="header whose value (if a safe token) becomes the entry's request id",
     )
+    failure_window_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=86_400,
+        description="identical authentication failures within this window share one entry; 0: off",
+    )
+
+
+class RateLimitSettings(BaseSettings):
+    """Attempts allowed at the credential endpoints (``limits`` notation, moving window)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_RATE_LIMIT_")
+
+    storage_uri: str = Field(
+        default="memory://",
+        description="memory:// (per process) or a shared store such as redis://host:6379",
+    )
+    token_per_client: str = Field(
+        default="10/minute", description="POST /oauth/token attempts per client id"
+    )
+    token_per_address: str = Field(
+        default="30/minute", description="POST /oauth/token attempts per source address"
+    )
+
+    @field_validator("token_per_client", "token_per_address")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
+        return value
 
 
 class PolicySettings(BaseSettings):
@@ -112,6 +151,10 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
+    api_docs: bool | None = Field(
+        default=None,
+        description="serve /docs, /redoc and /openapi.json; unset: everywhere but production",
+    )
 
 
 class Settings:
@@ -127,6 +170,7 @@ class Settings:
         server: ServerSettings | None = None,
         policy: PolicySettings | None = None,
         governance: GovernanceSettings | None = None,
+        rate_limit: RateLimitSettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.keys = keys or KeySettings()
@@ -135,8 +179,16 @@ class Settings:
         self.server = server or ServerSettings()
         self.policy = policy or PolicySettings()
         self.governance = governance or GovernanceSettings()
+        self.rate_limit = rate_limit or RateLimitSettings()
 
     @property
     def demo(self) -> bool:
         """True when demo conveniences (built-in master key) are allowed."""
         return self.server.mode is Mode.DEMO
+
+    @property
+    def api_docs(self) -> bool:
+        """Whether the interactive docs and the OpenAPI document are served."""
+        if self.server.api_docs is not None:
+            return self.server.api_docs
+        return self.server.mode is not Mode.PRODUCTION

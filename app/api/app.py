@@ -8,12 +8,19 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+import anyio
 import yaml
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.types import ASGIApp
 
 from app.api import problems
 from app.api.deps import principal_dep
-from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.middleware import (
+    BodyLimitMiddleware,
+    QueryTextMiddleware,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.api.routers import (
     agencies,
     audit,
@@ -27,13 +34,16 @@ from app.api.routers import (
     templates,
 )
 from app.api.schemas.common import Problem
-from app.api.state import HubState
+from app.api.state import Guards, HubState
+from app.api.throttle import Throttle
+from app.audit.failures import FailureLog
 from app.audit.log import AccessLog
 from app.audit.signing import AuditSigner
-from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
+from app.auth import JwksKeySource, KeySource, LocalIssuer, SecretHasher, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
 from app.db.guards import check_append_only
+from app.errors import AuditUnavailable
 from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
@@ -43,6 +53,9 @@ from app.settings import Mode, Settings
 logger = logging.getLogger(__name__)
 
 API_VERSION = "0.1.0"
+
+# Paths whose responses may be cached (no personal data, no tokens); every other is no-store.
+CACHEABLE = ("/healthz", "/.well-known/", "/docs", "/redoc", "/openapi.json")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
@@ -115,6 +128,27 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
     return verifier, issuer, bool(auth.jwks_url)
 
 
+def build_guards(settings: Settings, log: AccessLog, hasher: SecretHasher | None = None) -> Guards:
+    """Attempt limits, bounded hashing and the failure log of the credential endpoints."""
+    limits = settings.rate_limit
+    return Guards(
+        throttle=Throttle(
+            limits.storage_uri,
+            {"token_address": limits.token_per_address, "token_client": limits.token_per_client},
+        ),
+        hasher=hasher or SecretHasher(settings.auth.hash_concurrency),
+        failures=FailureLog(log, settings.audit.failure_window_seconds),
+    )
+
+
+class _HubApp(FastAPI):
+    """FastAPI whose whole stack, the server-error page included, gets the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The usual stack, wrapped (Starlette's error middleware is otherwise outermost)."""
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), cacheable=CACHEABLE)
+
+
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
@@ -129,11 +163,13 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hasher = SecretHasher(settings.auth.hash_concurrency)
         hub = Hub(
             keys=keys or build_keys(settings),
             log=build_log(settings),
             authz=build_authorizer(settings),
             proposal_ttl=timedelta(hours=settings.governance.proposal_ttl_hours),
+            hasher=hasher,
         )
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
@@ -144,21 +180,32 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         except Exception:
             await engine.dispose()
             raise
+        sessions = make_sessionmaker(engine)
+        guards = build_guards(settings, hub.log, hasher)
         app.state.hub = HubState(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             hub=hub,
             verifier=verifier,
             issuer=issuer,
             verify_blocks=blocks,
+            guards=guards,
         )
         try:
-            yield
+            async with anyio.create_task_group() as tasks:
+                if guards.failures.window:
+                    tasks.start_soon(guards.failures.flush_periodically, sessions)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
+            await _flush_failures(guards.failures, sessions)
         finally:
             await engine.dispose()
 
-    app = FastAPI(
+    docs = settings.api_docs
+    app = _HubApp(
         title="LIVC Hub",
         version=API_VERSION,
         description=(
@@ -167,9 +214,21 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             "and recorded in the access log. Errors are RFC 9457 problem details."
         ),
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     problems.install(app)
     _routes(app)
+    app.add_middleware(QueryTextMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, header=settings.audit.request_id_header)
     return app
+
+
+async def _flush_failures(failures: FailureLog, sessions: Any) -> None:
+    # At shutdown, counted failures are written even if their window is still open.
+    try:
+        await failures.flush(sessions, everything=True)
+    except AuditUnavailable:
+        logger.error("could not write %d counted authentication failures", failures.pending)

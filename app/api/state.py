@@ -6,9 +6,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.auth import LocalIssuer, TokenVerifier
+from app.api.throttle import Throttle
+from app.audit.failures import FailureLog
+from app.auth import LocalIssuer, SecretHasher, TokenVerifier
 from app.services.hub import Hub
 from app.settings import Settings
+
+
+@dataclass
+class Guards:
+    """What stands in front of the credential endpoints."""
+
+    throttle: Throttle  # attempts per client id and per source address
+    hasher: SecretHasher  # argon2 in worker threads, a bounded number at once
+    failures: FailureLog  # authentication failures, identical ones aggregated
 
 
 @dataclass
@@ -22,3 +33,4 @@ class HubState:
     verifier: TokenVerifier
     issuer: LocalIssuer | None
     verify_blocks: bool
+    guards: Guards

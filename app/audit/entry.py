@@ -7,7 +7,8 @@ entries form a hash chain; the leaf of the Merkle tree is the canonical bytes.
 Fields are only ever added at the end of ``FIELDS``, and a field added later (``LATER``) is left
 out of the canonical bytes while it is empty, so entries written before it existed keep their
 hashes. ``owners`` (added with agency-scoped auditors) lists the agencies whose data the entry
-concerns.
+concerns; ``count`` (added with aggregated authentication failures) says how many identical
+failures one entry stands for (absent: one).
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ FIELDS = (
     "request_id",
     "prev",
     "owners",
+    "count",
 )
 
 # Fields added after the first entries were written: omitted from the canonical bytes when empty.
-LATER = frozenset({"owners"})
+LATER = frozenset({"owners", "count"})
 
 
 def timestamp(at: datetime) -> str:

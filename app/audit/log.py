@@ -56,6 +56,8 @@ class AuditEvent:
     fields: tuple[str, ...] = field(default_factory=tuple)
     purpose: str | None = None
     owners: tuple[str, ...] = field(default_factory=tuple)
+    # How many identical events this one stands for (aggregated failures); None means one.
+    count: int | None = None
 
 
 # Finds, for each event, the agencies whose data it concerns (the owner of its note, subject,
@@ -191,6 +193,7 @@ def as_canonical(row: AccessLogEntry) -> dict[str, object]:
         "request_id": row.request_id,
         "prev": row.prev_hash,
         "owners": list(row.owners or []),
+        "count": row.count,
     }
 
 
@@ -214,6 +217,7 @@ def _entry(
         fields=list(event.fields),
         denied=list(event.denied) or None,
         purpose=event.purpose,
+        count=event.count,
         position=position,
         prev_hash=prev,
     )

@@ -3,7 +3,13 @@
 from app.auth.errors import AuthError
 from app.auth.keys import JwksKeySource, KeySource, StaticKeySource, VerificationKey
 from app.auth.local_issuer import LocalIssuer
-from app.auth.secrets import hash_secret, new_client_id, new_client_secret, verify_secret
+from app.auth.secrets import (
+    SecretHasher,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    verify_secret,
+)
 from app.auth.verify import Claims, TokenVerifier
 
 __all__ = [
@@ -12,6 +18,7 @@ __all__ = [
     "JwksKeySource",
     "KeySource",
     "LocalIssuer",
+    "SecretHasher",
     "StaticKeySource",
     "TokenVerifier",
     "VerificationKey",

@@ -1,10 +1,17 @@
-"""Cells, the agencies and people that sit in them, and their working groups (hub admin)."""
+"""Cells, the agencies and people that sit in them, and their working groups (hub admin).
+
+A cell is known to those who manage cells (the hub admin), to the agencies seated in it and to
+the people invited into it; anyone else gets 404 for it and everything under it, exactly as for
+an id that does not exist. Visibility comes before permission: a seated agency's case worker
+may know the cell and gets 403 for managing it.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, Cell, CellAgency, CellMember, Member, WorkingGroup
@@ -21,6 +28,23 @@ _CELL = Resource(ResourceKind.CELL)
 
 def _manage(ctx: RequestContext, hub: Hub) -> None:
     hub.authz.require(ctx, Permission.CELL_MANAGE, _CELL, hide=False)
+
+
+def visible_to(ctx: RequestContext, hub: Hub) -> ColumnElement[bool] | None:
+    """The cells the caller may know exist, as a condition on ``Cell.id`` (None: all of them)."""
+    if hub.authz.decide(ctx, Permission.CELL_MANAGE, _CELL).allowed:
+        return None
+    seated = select(CellAgency.cell_id).where(CellAgency.agency_id == ctx.principal.agency_id)
+    invited = select(CellMember.cell_id).where(CellMember.member_id == ctx.principal.member_id)
+    return or_(Cell.id.in_(seated), Cell.id.in_(invited))
+
+
+_S = TypeVar("_S", bound=Select[Any])
+
+
+def _scoped(stmt: _S, ctx: RequestContext, hub: Hub) -> _S:
+    condition = visible_to(ctx, hub)
+    return stmt if condition is None else stmt.where(condition)
 
 
 async def create_cell(
@@ -57,8 +81,8 @@ async def change_chair(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, member_id: uuid.UUID
 ) -> Cell:
     """Set who chairs the cell (after an election, or when the mayor delegates the chair)."""
+    cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    cell = await get_cell(session, cell_id)
     await _set_chair(session, cell, member_id)
     await hub.record(
         session, ctx, event_for(ctx, "cell:set_chair", cell_id=cell.id, object_id=member_id)
@@ -78,19 +102,23 @@ async def _ensure_member(session: AsyncSession, cell_id: uuid.UUID, member_id: u
         await session.flush()
 
 
-async def get_cell(session: AsyncSession, cell_id: uuid.UUID) -> Cell:
-    """A cell by id (cells are structure, not personal data)."""
-    cell = await session.get(Cell, cell_id)
+async def get_cell(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID
+) -> Cell:
+    """A cell the caller may know exists; any other id is 404."""
+    cell = await session.scalar(_scoped(select(Cell).where(Cell.id == cell_id), ctx, hub))
     if cell is None:
         raise NotFound()
     return cell
 
 
-async def list_cells(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[Cell]:
-    """All cells, paged."""
+async def list_cells(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, *, limit: int, cursor: str | None
+) -> Page[Cell]:
+    """The cells the caller may know exist, paged."""
     return await paginate(
         session,
-        select(Cell),
+        _scoped(select(Cell), ctx, hub),
         created_at=Cell.created_at,
         row_id=Cell.id,
         limit=limit,
@@ -128,8 +156,8 @@ async def add_agency(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, agency_id: uuid.UUID
 ) -> None:
     """Seat an agency in a cell."""
+    cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    cell = await get_cell(session, cell_id)
     if await session.get(Agency, agency_id) is None:
         raise ValidationFailed("no such agency")
     await _ensure_agency(session, cell.id, agency_id)
@@ -142,8 +170,8 @@ async def add_member(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, member_id: uuid.UUID
 ) -> None:
     """Invite a member of a seated agency into the cell (art. 3: on the mayor's invitation)."""
+    cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    cell = await get_cell(session, cell_id)
     member = await session.get(Member, member_id)
     if member is None:
         raise ValidationFailed("no such member")
@@ -159,8 +187,8 @@ async def add_working_group(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, name: str
 ) -> WorkingGroup:
     """A working group inside a cell."""
+    cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    cell = await get_cell(session, cell_id)
     exists = await session.scalar(
         select(WorkingGroup.id).where(WorkingGroup.cell_id == cell.id, WorkingGroup.name == name)
     )
@@ -174,9 +202,11 @@ async def add_working_group(
     return group
 
 
-async def list_working_groups(session: AsyncSession, cell_id: uuid.UUID) -> list[WorkingGroup]:
-    """A cell's working groups."""
-    await get_cell(session, cell_id)
+async def list_working_groups(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID
+) -> list[WorkingGroup]:
+    """The working groups of a cell the caller may know exists."""
+    await get_cell(session, ctx, hub, cell_id)
     rows = await session.scalars(
         select(WorkingGroup).where(WorkingGroup.cell_id == cell_id).order_by(WorkingGroup.name)
     )

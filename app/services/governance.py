@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import hash_secret, new_client_secret
+from app.auth import new_client_secret
 from app.db.models import Agency, Member, MemberProposal
 from app.errors import Conflict, NotFound, SeparationOfDuties
 from app.policies.administration import (
@@ -223,7 +222,7 @@ async def decide(
         apply_state(member, _widening_of(row).apply(state_of(member)))
         if member.kind == MemberKind.SERVICE.value and member.client_secret_hash is None:
             secret = new_client_secret()
-            member.client_secret_hash = await anyio.to_thread.run_sync(hash_secret, secret)
+            member.client_secret_hash = await hub.hasher.hash(secret)
         events.append(
             event_for(
                 ctx,

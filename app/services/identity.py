@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 
-import anyio
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent, Outcome
-from app.auth import hash_secret, verify_secret
+from app.auth import SecretHasher
 from app.db.models import Member
-from app.errors import Unauthenticated
+from app.errors import StorageUnavailable, Unauthenticated
 from app.policies.vocabulary import Clearance, MemberKind, MemberStatus, Role
 from app.services.context import Principal
 
 _ROLE_VALUES = frozenset(r.value for r in Role)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    # Verified against when the client id is unknown, so a wrong id costs as long as a wrong secret.
-    return hash_secret(secrets.token_urlsafe(16))
 
 
 def principal_of(member: Member) -> Principal:
@@ -61,17 +55,27 @@ def _inactive(status: str) -> str:
     return "member_pending" if status == MemberStatus.PENDING.value else "member_suspended"
 
 
-async def authenticate_client(session: AsyncSession, client_id: str, secret: str) -> Member:
-    """A service account by client id and secret (argon2id, checked off the event loop)."""
-    member = await session.scalar(select(Member).where(Member.client_id == client_id))
+async def authenticate_client(
+    sessions: Callable[[], AsyncSession], hasher: SecretHasher, client_id: str, secret: str
+) -> Member:
+    """A service account by client id and secret (argon2id, within the hasher's limiter).
+
+    The lookup runs in its own short transaction, closed before the hash is checked: a flood of
+    guesses then holds no database connection (nor, on SQLite, the write lock) while it waits
+    for the hasher. An unknown id is checked against a dummy hash, so it costs what a wrong
+    secret costs.
+    """
+    try:
+        async with sessions() as session:
+            member = await session.scalar(select(Member).where(Member.client_id == client_id))
+    except SQLAlchemyError:
+        raise StorageUnavailable() from None
     hashed = member.client_secret_hash if member and member.client_secret_hash else None
-    if hashed is None:
-        hashed = await anyio.to_thread.run_sync(_dummy_hash)
-    ok = await anyio.to_thread.run_sync(verify_secret, hashed, secret)
-    if member is None or not ok:
-        raise _invalid_client("invalid client credentials", "bad_client_credentials")
+    ok = await hasher.verify(hashed or await hasher.dummy(), secret)
+    if member is None or hashed is None or not ok:
+        raise _invalid_client("invalid client credentials", "bad_client_credentials", member)
     if member.status != MemberStatus.ACTIVE.value:
-        raise _invalid_client("this client is not active", _inactive(member.status))
+        raise _invalid_client("this client is not active", _inactive(member.status), member)
     return member
 
 
@@ -86,5 +90,10 @@ def rejected(reason: str, member_id: str | None = None) -> AuditEvent:
     )
 
 
-def _invalid_client(detail: str, reason: str) -> Unauthenticated:
-    return Unauthenticated(detail, extra={"error": "invalid_client"}, audit=(rejected(reason),))
+def _invalid_client(detail: str, reason: str, member: Member | None) -> Unauthenticated:
+    # A known account is named as the object (so its agency's auditor sees attempts on it);
+    # what the caller typed as a client id never is.
+    event = rejected(reason)
+    if member is not None:
+        event = replace(event, object_id=str(member.id))
+    return Unauthenticated(detail, extra={"error": "invalid_client"}, audit=(event,))

@@ -111,6 +111,7 @@ def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) ->
         port=0,
         log_level="warning",
         access_log=False,
+        server_header=False,
         lifespan="on",
     )
     server = uvicorn.Server(config)

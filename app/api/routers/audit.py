@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
 from typing import Annotated
 
 from anyio import to_thread
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import ContextDep, HubDep, SessionDep, hub_state
-from app.api.schemas.common import Limit
+from app.api.schemas.common import Instant, Limit, SeqCursor
 from app.audit import merkle
 from app.audit.log import AuditEvent, as_canonical
 from app.db.models import AccessLogEntry, AuditHead
@@ -105,6 +104,7 @@ class EntryOut(BaseModel):
     request_id: str
     prev: str
     owners: list[str]
+    count: int | None = None
     hash: str
 
 
@@ -152,10 +152,10 @@ async def entries(
     exchange: Id = None,
     action: Annotated[str | None, Query(max_length=60)] = None,
     decision: Annotated[str | None, Query(pattern="^(allow|deny)$")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[Instant | None, Query()] = None,
+    until: Annotated[Instant | None, Query()] = None,
     limit: Limit = 100,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: SeqCursor = None,
 ) -> EntryPage:
     """Query the log by subject, case, member, agency, exchange, action, decision and time.
 

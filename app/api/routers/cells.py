@@ -46,19 +46,21 @@ async def create_cell(body: CellIn, session: SessionDep, ctx: ContextDep, hub: H
 
 @router.get("/cells")
 async def list_cells(
-    session: SessionDep, ctx: ContextDep, limit: Limit = 50, cursor: Cursor = None
+    session: SessionDep, ctx: ContextDep, hub: HubDep, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[CellOut]:
-    """All cells."""
-    page = await cells.list_cells(session, limit=limit, cursor=cursor)
+    """The cells you may know: all for the hub admin, else those your agency or you sit in."""
+    page = await cells.list_cells(session, ctx, hub, limit=limit, cursor=cursor)
     seated = await cells.seats(session, [c.id for c in page.items])
     items = [cell_out(c, *seated[c.id]) for c in page.items]
     return Page(items=items, next_cursor=page.next_cursor)
 
 
 @router.get("/cells/{cell_id}")
-async def get_cell(cell_id: uuid.UUID, session: SessionDep, ctx: ContextDep) -> CellOut:
-    """One cell."""
-    return await _out(session, await cells.get_cell(session, cell_id))
+async def get_cell(
+    cell_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> CellOut:
+    """One cell you may know (404 otherwise, as for an id that does not exist)."""
+    return await _out(session, await cells.get_cell(session, ctx, hub, cell_id))
 
 
 @router.put("/cells/{cell_id}/chair")
@@ -76,7 +78,7 @@ async def add_agency(
 ) -> CellOut:
     """Seat an agency in the cell."""
     await cells.add_agency(session, ctx, hub, cell_id, body.agency_id)
-    return await _out(session, await cells.get_cell(session, cell_id))
+    return await _out(session, await cells.get_cell(session, ctx, hub, cell_id))
 
 
 @router.post("/cells/{cell_id}/members", status_code=status.HTTP_201_CREATED)
@@ -85,7 +87,7 @@ async def add_member(
 ) -> CellOut:
     """Invite a member of a seated agency into the cell."""
     await cells.add_member(session, ctx, hub, cell_id, body.member_id)
-    return await _out(session, await cells.get_cell(session, cell_id))
+    return await _out(session, await cells.get_cell(session, ctx, hub, cell_id))
 
 
 @router.post("/cells/{cell_id}/working-groups", status_code=status.HTTP_201_CREATED)
@@ -99,8 +101,8 @@ async def add_working_group(
 
 @router.get("/cells/{cell_id}/working-groups")
 async def list_working_groups(
-    cell_id: uuid.UUID, session: SessionDep, ctx: ContextDep
+    cell_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[WorkingGroupOut]:
     """The cell's working groups."""
-    groups = await cells.list_working_groups(session, cell_id)
+    groups = await cells.list_working_groups(session, ctx, hub, cell_id)
     return [WorkingGroupOut(id=g.id, cell_id=g.cell_id, name=g.name) for g in groups]

@@ -7,13 +7,23 @@ import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request
+from pydantic import AfterValidator
 from sqlalchemy import text
 
-from app.api.deps import SessionDep, hub_state
+from app.api.deps import SessionDep, hub_state, request_id
 from app.api.schemas.auth import TokenOut
+from app.api.schemas.common import UNSTORABLE, Problem, storable_text, text_problem
 from app.audit.signing import public_pem
-from app.errors import BadRequest, NotFound, Unauthenticated
-from app.services.identity import authenticate_client
+from app.db.models import Member
+from app.errors import (
+    AppError,
+    BadRequest,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationFailed,
+)
+from app.services.identity import authenticate_client, rejected
 
 router = APIRouter()
 
@@ -43,6 +53,10 @@ def _basic(header: str | None) -> tuple[str, str] | None:
         raise Unauthenticated(
             "malformed Basic credentials", extra={"error": "invalid_client"}
         ) from None
+    problem = text_problem(user) or text_problem(password)
+    if problem:
+        error = {"loc": ["header", "authorization"], "msg": problem, "type": UNSTORABLE}
+        raise ValidationFailed(extra={"errors": [error]})
     return user, password
 
 
@@ -59,16 +73,23 @@ async def audit_key(request: Request) -> dict[str, str]:
     }
 
 
-@router.post("/oauth/token", tags=["auth"])
+# Form fields hold text the database must be able to compare (no NUL, no lone surrogate).
+_Credential = Annotated[str | None, Form(max_length=200), AfterValidator(storable_text)]
+_TOO_MANY = {"model": Problem, "content": {"application/problem+json": {}}}
+
+
+@router.post("/oauth/token", tags=["auth"], responses={429: _TOO_MANY})
 async def token(
     request: Request,
-    session: SessionDep,
-    grant_type: Annotated[str, Form(max_length=50)],
-    client_id: Annotated[str | None, Form(max_length=200)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
+    grant_type: Annotated[str, Form(max_length=50), AfterValidator(storable_text)],
+    client_id: _Credential = None,
+    client_secret: _Credential = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> TokenOut:
-    """OAuth 2.0 client credentials grant (RFC 6749 section 4.4) for agency systems."""
+    """OAuth 2.0 client credentials grant (RFC 6749 section 4.4) for agency systems.
+
+    Attempts are limited per source address and per client id (429 with Retry-After).
+    """
     if grant_type != "client_credentials":
         raise BadRequest(
             "only the client_credentials grant is supported",
@@ -82,8 +103,28 @@ async def token(
     state = hub_state(request)
     if state.issuer is None:
         raise NotFound("the local issuer is disabled")
-    member = await authenticate_client(session, client_id, client_secret)
+    member = await _authenticate(request, client_id, client_secret)
     ttl = state.settings.auth.token_ttl_seconds
     return TokenOut(
         access_token=state.issuer.issue(str(member.id), ttl_seconds=ttl), expires_in=ttl
     )
+
+
+async def _authenticate(request: Request, client_id: str, secret: str) -> Member:
+    # Limits first, so a refused attempt costs no hashing; failures go to the failure log
+    # (identical ones aggregated), never with the client id or the address in clear.
+    state = hub_state(request)
+    guards = state.guards
+    address = request.client.host if request.client else ""
+    try:
+        try:
+            await guards.throttle.hit(token_address=address, token_client=client_id)
+        except TooManyRequests as exc:
+            raise TooManyRequests(
+                exc.retry_after, exc.detail, extra=exc.extra, audit=(rejected("rate_limited"),)
+            ) from None
+        return await authenticate_client(state.sessions, guards.hasher, client_id, secret)
+    except AppError as exc:
+        if exc.audit:
+            await guards.failures.record(state.sessions, exc.audit, request_id=request_id(request))
+        raise

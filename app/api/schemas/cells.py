@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.schemas.common import Input, Name
 from app.policies.vocabulary import CellKind
@@ -16,7 +16,7 @@ class CellIn(Input):
 
     kind: CellKind
     name: Name
-    municipality: Name
+    municipality: str = Field(min_length=1, max_length=120)
     chair_member_id: uuid.UUID | None = None
 
 

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import Input
+from app.api.schemas.common import MAX_INT32, FieldName, Input, Instant
 from app.policies.vocabulary import Role, Sensitivity
 
 Text300 = Annotated[str, Field(min_length=1, max_length=300)]
-FieldName = Annotated[str, Field(pattern="^[a-z][a-z0-9_]{0,62}$")]
 
 
 class ExchangeIn(Input):
@@ -22,8 +21,8 @@ class ExchangeIn(Input):
     working_group_id: uuid.UUID | None = None
     purpose: Text300
     legal_basis: Text300
-    opens_at: datetime | None = None
-    expires_at: datetime
+    opens_at: Instant | None = None
+    expires_at: Instant
 
 
 class ParticipantOut(BaseModel):
@@ -60,7 +59,9 @@ class ReleaseIn(Input):
     """Release fields and/or whole sensitivity classes of one of your agency's notes."""
 
     note_id: uuid.UUID
-    version: int | None = Field(default=None, ge=1, description="a version, or null for the latest")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_INT32, description="a version, or null for the latest"
+    )
     fields: list[FieldName] = Field(default_factory=list, max_length=100)
     sensitivities: list[Sensitivity] = Field(default_factory=list, max_length=13)
 

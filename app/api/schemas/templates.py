@@ -8,10 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import Input, Name
+from app.api.schemas.common import FieldName, Input, Name
 from app.policies.vocabulary import FieldType, Sensitivity
-
-FieldName = Annotated[str, Field(pattern="^[a-z][a-z0-9_]{0,62}$")]
 
 
 class FieldSpecIn(Input):
@@ -45,7 +43,7 @@ class FieldSpecOut(BaseModel):
 class TemplateIn(Input):
     """A new template (or a new version of a key)."""
 
-    key: Annotated[str, Field(pattern="^[a-z][a-z0-9_-]{0,79}$")]
+    key: Annotated[str, Field(max_length=80, pattern="^[a-z][a-z0-9_-]{0,79}$")]
     title: Name
     fields: list[FieldSpecIn] = Field(min_length=1, max_length=100)
 

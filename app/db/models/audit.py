@@ -47,6 +47,9 @@ class AccessLogEntry(Base):
     # The agencies whose data the entry concerns (hashed into the entry when not empty);
     # PostgreSQL indexes it with GIN for the agency auditor's queries (migration 0004).
     owners: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # How many identical authentication failures the entry stands for (hashed when set; null:
+    # one). Repeated failures are counted in memory and written as one entry (migration 0009).
+    count: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class AuditHead(Base):
