@@ -8,7 +8,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import yaml
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import problems
 from app.api.deps import principal_dep
@@ -26,8 +29,11 @@ from app.api.routers import (
 )
 from app.api.schemas.common import Problem
 from app.api.state import HubState
-from app.audit.log import AccessLog
+from app.audit.guard import LogGuard
+from app.audit.log import AccessLog, as_canonical
+from app.audit.push import WitnessPush
 from app.audit.signing import AuditSigner
+from app.audit.trust import StateFile
 from app.auth import JwksKeySource, KeySource, LocalIssuer, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
@@ -59,11 +65,15 @@ def build_keys(settings: Settings) -> KeyProvider:
 
 def build_log(settings: Settings) -> AccessLog:
     """The access log: signs checkpoints with the audit key and records whom entries concern."""
+    audit = settings.audit
+    signer = AuditSigner.load_or_create(audit.key_path)
     return AccessLog(
-        signer=AuditSigner.load_or_create(settings.audit.key_path),
-        checkpoint_every=settings.audit.checkpoint_every,
-        checkpoint_seconds=settings.audit.checkpoint_seconds,
+        signer=signer,
+        checkpoint_every=audit.checkpoint_every,
+        checkpoint_seconds=audit.checkpoint_seconds,
         owners=resolve_owners,
+        guard=LogGuard(signer, StateFile(audit.state_file)),
+        witnesses=WitnessPush(audit.witness_targets, timeout=audit.witness_timeout_seconds),
     )
 
 
@@ -104,6 +114,16 @@ def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, b
     return verifier, issuer, bool(auth.jwks_url)
 
 
+async def _prime(hub: Hub, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Recompute the log up to its latest checkpoint before serving, if nothing is trusted yet."""
+    if hub.log.guard is None:
+        return
+    try:
+        await hub.log.guard.prime(sessions, as_canonical)
+    except SQLAlchemyError as exc:  # the first checkpoint will do it under the lock instead
+        logger.warning("audit guard not primed (%s)", type(exc).__name__)
+
+
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
@@ -125,10 +145,12 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         )
         verifier, issuer, blocks = build_auth(settings)
         engine = make_async_engine(settings.database)
+        sessions = make_sessionmaker(engine)
+        await _prime(hub, sessions)
         app.state.hub = HubState(
             settings=settings,
             engine=engine,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             hub=hub,
             verifier=verifier,
             issuer=issuer,
@@ -137,6 +159,9 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         try:
             yield
         finally:
+            if hub.log.witnesses is not None:
+                # Bounded: what is queued is sent for a few seconds at most.
+                await to_thread.run_sync(hub.log.witnesses.close)
             await engine.dispose()
 
     app = FastAPI(
