@@ -168,6 +168,8 @@ def cmd_audit_witness(settings: Settings, args: argparse.Namespace) -> None:
     """Check that the hub's checkpoints extend each other; exit 3 if two histories show."""
     from app.audit import witness
 
+    if args.max_polls < 1 or (args.interval is not None and args.interval < 0):
+        raise CliError("--max-polls must be at least 1 and --interval not negative")
     try:
         client = witness.HubClient(witness.hub_url(args.hub), witness.token_from(args.token_file))
         try:
@@ -272,8 +274,9 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--file", type=Path, help="a file the hub pushes checkpoints to")
     watch.add_argument("--key", type=Path, help="the hub's audit public key (else fetched once)")
     watch.add_argument("--dir", type=Path, required=True, help="where the witness keeps its copy")
-    watch.add_argument("--once", action="store_true", help="poll once (the default)")
-    watch.add_argument("--interval", type=float, help="seconds between polls")
+    when = watch.add_mutually_exclusive_group()
+    when.add_argument("--once", action="store_true", help="poll once (the default)")
+    when.add_argument("--interval", type=float, help="seconds between polls (with --max-polls)")
     watch.add_argument("--max-polls", type=int, default=1, help="polls before stopping")
     watch.set_defaults(func=cmd_audit_witness)
     clear = audit_sub.add_parser("clear-alarm", help="clear the integrity alarm (logged)")

@@ -162,9 +162,10 @@ class LogGuard:
             return self._memory
         with self._lock:
             problem = disagreement(self._memory, disk)
-            self._memory = merge(self._memory, disk)
+            if problem is None:
+                self._memory = merge(self._memory, disk)
         if problem:
-            self._raise(problem)
+            self._raise(problem)  # logged and kept like any other alarm
         return self._memory
 
     def alarm(self) -> str | None:
@@ -192,17 +193,21 @@ class LogGuard:
         return new
 
     def _raise(self, reason: str) -> str:
+        """Raise the alarm (once: a standing alarm keeps its first reason); return it."""
         with self._lock:
-            if self._memory.alarm is None:
+            fresh = self._memory.alarm is None
+            if fresh:
                 self._memory = replace(self._memory, alarm=reason)
-            self._unlogged = self._unlogged or reason
-        logger.critical(
-            "access log integrity alarm (%s): no checkpoint will be signed until an operator "
-            "examines the database and clears it",
-            reason,
-        )
-        self._persist()
-        return reason
+                self._unlogged = reason
+            standing = self._memory.alarm or reason
+        if fresh:
+            logger.critical(
+                "access log integrity alarm (%s): no checkpoint will be signed until an "
+                "operator examines the database and clears it",
+                reason,
+            )
+            self._persist()
+        return standing
 
     def _persist(self) -> None:
         if self.store is None:

@@ -51,11 +51,14 @@ class TrustState:
 
 
 def disagreement(mine: TrustState, theirs: TrustState | None) -> str | None:
-    """A reason code if two states of one epoch cannot both be true; None otherwise."""
-    if theirs is None or mine.epoch != theirs.epoch:
+    """A reason code if two states cannot both be true (another key, or in one epoch two
+    different heads of one size); None otherwise."""
+    if theirs is None:
         return None
     if (mine.key_id, mine.log) != (theirs.key_id, theirs.log):
         return "state_key_mismatch"
+    if mine.epoch != theirs.epoch:
+        return None
     if mine.head.size == theirs.head.size and mine.head != theirs.head:
         return "state_conflict"
     return None

@@ -149,7 +149,10 @@ class HubClient:
         response = self._get("/.well-known/livc-hub/audit-key")
         if response.status_code != 200:
             raise WitnessError(f"fetching the hub's audit key: HTTP {response.status_code}")
-        return str(response.json()["public_key_pem"]).encode()
+        try:
+            return str(response.json()["public_key_pem"]).encode()
+        except (ValueError, KeyError, TypeError):
+            raise WitnessError("the hub's audit key answer is not one") from None
 
 
 class Store:

@@ -67,7 +67,9 @@ class Hub:
     async def alarms(self) -> list[str]:
         async with self.sessions() as session:
             rows = await session.scalars(
-                select(AccessLogEntry.reason).where(AccessLogEntry.action == ALARM_ACTION)
+                select(AccessLogEntry.reason)
+                .where(AccessLogEntry.action == ALARM_ACTION)
+                .order_by(AccessLogEntry.position)
             )
             return list(rows.all())
 
@@ -172,11 +174,17 @@ def test_the_alarm_survives_a_restart_and_the_state_file_is_checked(
 
         store = h.guard.store
         assert store is not None
+        # A state file this hub cannot read, or one for another key: alarms, logged like others.
         store.path.write_text("{not json")
-        assert hub().log.alarm() == "state_unreadable"
+        unreadable = hub()
+        assert unreadable.log.alarm() == "state_unreadable"
+        await unreadable.append()
         store.path.unlink()
         store.update(lambda _: TrustState(key_id="f" * 64))
-        assert hub().log.alarm() == "state_key_mismatch"
+        foreign = hub()
+        assert foreign.log.alarm() == "state_key_mismatch"
+        await foreign.append()
+        assert (await h.alarms())[-2:] == ["state_unreadable", "state_key_mismatch"]
 
     _run(db, tmp_path, work)
 

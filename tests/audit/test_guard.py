@@ -25,6 +25,7 @@ from app.audit.trust import (
     TrustState,
     cleared,
     decode,
+    disagreement,
     encode,
     merge,
 )
@@ -122,6 +123,7 @@ def test_two_heads_of_one_size_or_another_key_raise_an_alarm() -> None:
     other = replace(mine, head=replace(_head(10), root="f" * 64))
     assert merge(mine, other).alarm == "state_conflict"
     assert merge(mine, replace(mine, key_id="x" * 64)).alarm == "state_key_mismatch"
+    assert disagreement(mine, replace(mine, key_id="x" * 64, epoch=3)) == "state_key_mismatch"
     assert merge(mine, replace(mine, head=_head(12))).alarm is None
 
 

@@ -175,3 +175,26 @@ def test_only_https_or_the_loopback_is_a_hub() -> None:
     for bad in ("http://hub.example", "ftp://127.0.0.1", "hub.example"):
         with pytest.raises(WitnessError):
             hub_url(bad)
+
+
+def test_bounded_polling_and_its_arguments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIVC_WITNESS_TOKEN", raising=False)
+    tree = leaves(20)
+    hub = FakeHub(tree, [5])
+    w = witness(tmp_path, hub)
+    hub.lines.append(signed(tree, 20))
+    out = io.StringIO()
+    assert run(w, pushed=None, polls=3, interval=0, out=out) == 0
+    assert out.getvalue().count("witness:") == 3
+    assert (5, 20) in hub.asked
+    from app.cli import main
+
+    base = ["audit", "witness", "--hub", "http://127.0.0.1:9", "--dir", str(tmp_path / "x")]
+    assert main([*base, "--interval", "1", "--max-polls", "0"]) == 1
+    assert "--max-polls must be at least 1" in capsys.readouterr().err
+    assert main([*base, "--once"]) == 1  # no token anywhere
+    assert "an auditor token is needed" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--once", "--interval", "1"])
