@@ -324,6 +324,59 @@ def _refuse_without_keys_or_grants(settings: Settings) -> None:
         engine.dispose()
 
 
+def cmd_audit_witness(settings: Settings, args: argparse.Namespace) -> None:
+    """Check that the hub's checkpoints extend each other; exit 3 if two histories show."""
+    from app.audit import witness
+
+    if args.max_polls < 1 or (args.interval is not None and args.interval < 0):
+        raise CliError("--max-polls must be at least 1 and --interval not negative")
+    try:
+        client = witness.HubClient(witness.hub_url(args.hub), witness.token_from(args.token_file))
+        try:
+            store = witness.Store(args.dir)
+            key = store.pinned(args.key.read_bytes() if args.key else None, client)
+            code = witness.run(
+                witness.Witness(store, key, client),
+                pushed=args.file,
+                polls=1 if args.once or args.interval is None else args.max_polls,
+                interval=args.interval or 0,
+                out=sys.stdout,
+            )
+        finally:
+            client.close()
+    except witness.WitnessError as exc:
+        raise CliError(str(exc)) from None
+    if code:
+        raise SystemExit(code)
+
+
+def cmd_audit_clear_alarm(settings: Settings, args: argparse.Namespace) -> None:
+    """Clear the access log's integrity alarm after examining the database (logged)."""
+    from app.audit.log import AuditEvent, Outcome
+
+    async def work(session: Any, hub: Any) -> str | None:
+        guard = hub.log.guard
+        if guard is None:
+            raise CliError("this hub signs no checkpoints; there is no alarm to clear")
+        alarm: str | None = guard.state().alarm
+        if alarm is None and not args.reset:
+            return None
+        action = "audit:alarm_reset" if args.reset else "audit:alarm_cleared"
+        event = AuditEvent(action, Outcome.ALLOW, alarm or "none", None, None)
+        await hub.log.append(session, [event], request_id=f"cli-{uuid.uuid4().hex[:12]}")
+        await session.commit()  # logged first: a clear that cannot be logged does not happen
+        guard.clear(reset=args.reset)
+        return alarm or "none"
+
+    cleared = asyncio.run(_with_hub(settings, work))
+    if cleared is None:
+        print("no integrity alarm is raised")
+        return
+    print(f"integrity alarm cleared (was: {cleared}); the next checkpoint checks the log again")
+    if args.reset:
+        print("the hub's memory of its signed head was reset: witnesses will report any rewrite")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     """Run the hub with uvicorn."""
     import uvicorn
@@ -386,6 +439,22 @@ def _parser() -> argparse.ArgumentParser:
     entry.add_argument("--hub", help="fetch what is not given from this hub (https://...)")
     entry.add_argument("--token-file", help="with --hub: a file holding the auditor's token")
     entry.set_defaults(func=cmd_audit_check_entry)
+    watch = audit_sub.add_parser("witness", help="check the hub's checkpoints extend each other")
+    watch.add_argument("--hub", required=True, help="the hub's base URL (https://)")
+    watch.add_argument("--token-file", type=Path, help="auditor token (or LIVC_WITNESS_TOKEN)")
+    watch.add_argument("--file", type=Path, help="a file the hub pushes checkpoints to")
+    watch.add_argument("--key", type=Path, help="the hub's audit public key (else fetched once)")
+    watch.add_argument("--dir", type=Path, required=True, help="where the witness keeps its copy")
+    when = watch.add_mutually_exclusive_group()
+    when.add_argument("--once", action="store_true", help="poll once (the default)")
+    when.add_argument("--interval", type=float, help="seconds between polls (with --max-polls)")
+    watch.add_argument("--max-polls", type=int, default=1, help="polls before stopping")
+    watch.set_defaults(func=cmd_audit_witness)
+    clear = audit_sub.add_parser("clear-alarm", help="clear the integrity alarm (logged)")
+    clear.add_argument(
+        "--reset", action="store_true", help="also forget the signed head: trust the log anew"
+    )
+    clear.set_defaults(func=cmd_audit_clear_alarm)
     keys = sub.add_parser("keys", help="key management")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     new_master = keys_sub.add_parser("new-master", help="print a new random master key")

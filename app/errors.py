@@ -164,6 +164,22 @@ class AuditUnavailable(AppError):
     title = "The access log is unavailable; nothing was disclosed or changed"
 
 
+class AuditIntegrityAlarm(AppError):
+    """The log in the database does not extend what the hub last signed: nothing is signed."""
+
+    status = 503
+    code = "audit-integrity-alarm"
+    title = "The access log failed its integrity check; no checkpoint is signed"
+
+    def __init__(self, reason: str, **kwargs: Any) -> None:
+        kwargs.setdefault("extra", {"reason": reason})
+        super().__init__(
+            f"integrity alarm ({reason}): an operator must examine the database and clear it",
+            **kwargs,
+        )
+        self.reason = reason
+
+
 class StorageUnavailable(AppError):
     """The database could not complete the request; nothing was changed."""
 
@@ -203,6 +219,7 @@ ALL_ERRORS: tuple[type[AppError], ...] = (
     UnsupportedMediaType,
     TooManyRequests,
     AuditUnavailable,
+    AuditIntegrityAlarm,
     StorageUnavailable,
     RecordUnreadable,
     InternalError,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
@@ -96,6 +97,33 @@ class AuditSettings(BaseSettings):
         le=86_400,
         description="identical authentication failures within this window share one entry; 0: off",
     )
+    state_path: Path | None = Field(
+        default=None,
+        description="the last signed tree head, kept outside the database (default: "
+        "<key_path>.state.json)",
+    )
+    witnesses: str = Field(
+        default="",
+        description="comma-separated files and https:// URLs each checkpoint is pushed to",
+    )
+    witness_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("witnesses")
+    @classmethod
+    def _witness_targets(cls, value: str) -> str:
+        for target in _split(value):
+            check_witness_target(target)
+        return value
+
+    @property
+    def state_file(self) -> Path:
+        """Where the guard keeps the last signed tree head."""
+        return self.state_path or self.key_path.with_name(self.key_path.name + ".state.json")
+
+    @property
+    def witness_targets(self) -> list[str]:
+        """The witnesses, in the order given."""
+        return _split(self.witnesses)
 
 
 class RateLimitSettings(BaseSettings):
@@ -122,6 +150,25 @@ class RateLimitSettings(BaseSettings):
         except ValueError:
             raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
         return value
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def check_witness_target(target: str) -> str:
+    """A file path, an https:// URL, or http:// on the loopback (tests); anything else refused."""
+    if "://" not in target:
+        return target
+    url = urlsplit(target)
+    if url.scheme == "https" and url.hostname:
+        return target
+    if url.scheme == "http" and url.hostname in LOOPBACK:
+        return target
+    raise ValueError("a witness is a file path or an https:// URL (http:// only on the loopback)")
 
 
 class PolicySettings(BaseSettings):

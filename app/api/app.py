@@ -10,7 +10,10 @@ from typing import Any
 
 import anyio
 import yaml
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
 from app.api import problems
@@ -37,8 +40,11 @@ from app.api.schemas.common import Problem
 from app.api.state import Guards, HubState
 from app.api.throttle import Throttle
 from app.audit.failures import FailureLog
-from app.audit.log import AccessLog
+from app.audit.guard import LogGuard
+from app.audit.log import AccessLog, as_canonical
+from app.audit.push import WitnessPush
 from app.audit.signing import AuditSigner
+from app.audit.trust import StateFile
 from app.auth import JwksKeySource, KeySource, LocalIssuer, SecretHasher, TokenVerifier
 from app.crypto import KeyProvider, LocalKeyring, master_key_from
 from app.db.engine import make_async_engine, make_sessionmaker
@@ -81,13 +87,18 @@ def build_log(settings: Settings) -> AccessLog:
     """The access log: signs checkpoints with the audit key and records whom entries concern.
 
     In production the key must exist (`livc-hub keys init`); elsewhere it is made on first use.
+    Its guard keeps the last signed head outside the database; checkpoints go to the witnesses.
     """
+    audit = settings.audit
     load = AuditSigner.load if _production(settings) else AuditSigner.load_or_create
+    signer = load(audit.key_path)
     return AccessLog(
-        signer=load(settings.audit.key_path),
-        checkpoint_every=settings.audit.checkpoint_every,
-        checkpoint_seconds=settings.audit.checkpoint_seconds,
+        signer=signer,
+        checkpoint_every=audit.checkpoint_every,
+        checkpoint_seconds=audit.checkpoint_seconds,
         owners=resolve_owners,
+        guard=LogGuard(signer, StateFile(audit.state_file)),
+        witnesses=WitnessPush(audit.witness_targets, timeout=audit.witness_timeout_seconds),
     )
 
 
@@ -149,6 +160,16 @@ class _HubApp(FastAPI):
         return SecurityHeadersMiddleware(super().build_middleware_stack(), cacheable=CACHEABLE)
 
 
+async def _prime(hub: Hub, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Recompute the log up to its latest checkpoint before serving, if nothing is trusted yet."""
+    if hub.log.guard is None:
+        return
+    try:
+        await hub.log.guard.prime(sessions, as_canonical)
+    except SQLAlchemyError as exc:  # the first checkpoint will do it under the lock instead
+        logger.warning("audit guard not primed (%s)", type(exc).__name__)
+
+
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
@@ -182,6 +203,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             raise
         sessions = make_sessionmaker(engine)
         guards = build_guards(settings, hub.log, hasher)
+        await _prime(hub, sessions)
         app.state.hub = HubState(
             settings=settings,
             engine=engine,
@@ -202,6 +224,9 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
                     tasks.cancel_scope.cancel()
             await _flush_failures(guards.failures, sessions)
         finally:
+            if hub.log.witnesses is not None:
+                # Bounded: what is queued is sent for a few seconds at most.
+                await to_thread.run_sync(hub.log.witnesses.close)
             await engine.dispose()
 
     docs = settings.api_docs

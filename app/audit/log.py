@@ -18,10 +18,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.entry import canonical, entry_hash, leaf, timestamp
+from app.audit.guard import LogGuard
 from app.audit.merkle import Frontier
+from app.audit.push import WitnessPush, checkpoint_line
 from app.audit.signing import AuditSigner, Checkpoint
+from app.audit.trust import SignedHead
 from app.db.models import AccessLogEntry, AuditCheckpoint, AuditHead
-from app.errors import AuditUnavailable
+from app.errors import AuditIntegrityAlarm, AuditUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,14 @@ class AuditEvent:
     count: int | None = None
 
 
+ALARM_ACTION = "audit:integrity_alarm"
+
+
+def alarm_event(reason: str) -> AuditEvent:
+    """The entry that records an integrity alarm: the hub itself refused to sign, and why."""
+    return AuditEvent(ALARM_ACTION, Outcome.DENY, reason, None, None)
+
+
 # Finds, for each event, the agencies whose data it concerns (the owner of its note, subject,
 # ...). Given by the service layer, which knows the domain tables; the log only records.
 OwnerResolver = Callable[[AsyncSession, Sequence[AuditEvent]], Awaitable[list[frozenset[str]]]]
@@ -73,6 +84,11 @@ class AccessLog:
     many requests and several API processes. Every ``checkpoint_every`` entries, and on the
     first append ``checkpoint_seconds`` or more after the last checkpoint, a signed tree head is
     stored in the same transaction. (A hub with no appends has nothing new to sign.)
+
+    Before any checkpoint is signed, the guard (``app.audit.guard``) checks that the log in the
+    database extends the last head this hub signed; if not, nothing is signed, an
+    ``audit:integrity_alarm`` entry is appended, and requests go on being served and logged.
+    Each committed checkpoint is pushed to the witnesses, if any.
     """
 
     def __init__(
@@ -82,12 +98,17 @@ class AccessLog:
         checkpoint_every: int = 0,
         owners: OwnerResolver | None = None,
         checkpoint_seconds: int = 0,
+        guard: LogGuard | None = None,
+        witnesses: WitnessPush | None = None,
     ) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.signer = signer
         self.checkpoint_every = checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
         self._owners = owners
+        # Without a state file the guard trusts only what this process signed (from entry 0).
+        self.guard = guard if guard is not None or signer is None else LogGuard(signer)
+        self.witnesses = witnesses
 
     async def append(
         self, session: AsyncSession, events: Sequence[AuditEvent], *, request_id: str
@@ -104,6 +125,12 @@ class AccessLog:
             if head is None:
                 raise AuditUnavailable("the access log has no head; run the migrations")
             now = self._clock()
+            events, found = self._with_alarm(session, events, found)
+            due = bool(events) and self._time_for_checkpoint(head.checkpoint_at, now)
+            may_sign = True
+            if due or self._crosses(head.size, len(events)):
+                may_sign = await self._vouch(session, head) is None
+                events, found = self._with_alarm(session, events, found)
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
             rows: list[dict[str, object]] = []
             signed = -1
@@ -118,12 +145,12 @@ class AccessLog:
                 frontier.append(node)
                 head.last_hash = row.entry_hash
                 rows.append({k: getattr(row, k) for k in _COLUMNS})
-                if self.checkpoint_every and frontier.size % self.checkpoint_every == 0:
-                    session.add(self.checkpoint(frontier, now))
+                every = self.checkpoint_every
+                if may_sign and every and frontier.size % every == 0:
+                    session.add(self._signed(session, frontier, head.last_hash, now))
                     head.checkpoint_at, signed = now, frontier.size
-            due = events and self._time_for_checkpoint(head.checkpoint_at, now)
-            if due and signed != frontier.size:
-                session.add(self.checkpoint(frontier, now))
+            if due and may_sign and signed != frontier.size:
+                session.add(self._signed(session, frontier, head.last_hash, now))
                 head.checkpoint_at = now
             head.size = frontier.size
             head.frontier = [n.hex() for n in frontier.nodes]
@@ -141,15 +168,66 @@ class AccessLog:
         head = await session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         if head is None or head.size == 0:
             raise AuditUnavailable("the access log is empty")
+        reason = await self._vouch(session, head)
+        if reason is not None:
+            pending = self.guard.unlogged() if self.guard else None
+            # Refused: this transaction is rolled back and the alarm's entry written on its own.
+            raise AuditIntegrityAlarm(reason, audit=(alarm_event(pending),) if pending else ())
         existing = await session.get(AuditCheckpoint, head.size)
         if existing is not None:
             return existing
         frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
         now = self._clock()
-        row = self.checkpoint(frontier, now)
+        row = self._signed(session, frontier, head.last_hash, now)
         session.add(row)
         head.checkpoint_at = now
         await session.flush()
+        return row
+
+    def alarm(self) -> str | None:
+        """The integrity alarm's reason code, or None while the log is sound (for /readyz)."""
+        return self.guard.alarm() if self.guard else None
+
+    async def _vouch(self, session: AsyncSession, head: AuditHead) -> str | None:
+        """None if the guard finds that the head extends what this hub signed; else the alarm."""
+        if self.guard is None:
+            return None
+        return await self.guard.check(
+            session, head.size, head.frontier, head.last_hash, as_canonical
+        )
+
+    def _crosses(self, size: int, count: int) -> bool:
+        """Whether appending ``count`` entries to ``size`` reaches a multiple of N."""
+        every = self.checkpoint_every
+        return bool(every) and count > 0 and (size + count) // every > size // every
+
+    def _with_alarm(
+        self, session: AsyncSession, events: Sequence[AuditEvent], found: list[frozenset[str]]
+    ) -> tuple[Sequence[AuditEvent], list[frozenset[str]]]:
+        """The events, with the alarm's entry if it is not logged yet (and these are not empty)."""
+        if self.guard is None or not events:
+            return events, found
+        if any(e.action == ALARM_ACTION for e in events):
+            self.guard.logging_alarm(session)
+            return events, found
+        pending = self.guard.unlogged()
+        if pending is None:
+            return events, found
+        self.guard.logging_alarm(session)
+        return [*events, alarm_event(pending)], [*found, frozenset()]
+
+    def _signed(
+        self, session: AsyncSession, frontier: Frontier, last_hash: str, now: datetime
+    ) -> AuditCheckpoint:
+        """A checkpoint row; once its transaction commits, the guard trusts it and it is pushed."""
+        row = self.checkpoint(frontier, now)
+        if self.guard is not None:
+            head = SignedHead(
+                row.tree_size, row.root_hash, tuple(n.hex() for n in frontier.nodes), last_hash
+            )
+            push = self.witnesses.push if self.witnesses else None
+            line = checkpoint_line(row)
+            self.guard.signed(session, head, (lambda: push(line)) if push else None)
         return row
 
     def _time_for_checkpoint(self, last: datetime | None, now: datetime) -> bool:

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.entry import FIELDS, canonical, leaf, timestamp
+from app.audit import push
+from app.audit.entry import FIELDS, canonical, leaf
 from app.audit.log import AuditEvent, as_canonical
 from app.db.json_array import json_array_has
 from app.db.models import AccessLogEntry, AuditCheckpoint
@@ -135,17 +136,8 @@ async def export_lines(
 
 
 def checkpoint_line(row: AuditCheckpoint) -> str:
-    """One checkpoint as the verifier reads it."""
-    return json.dumps(
-        {
-            "tree_size": row.tree_size,
-            "root_hash": row.root_hash,
-            "at": timestamp(row.at),
-            "key_id": row.key_id,
-            "signature": row.signature,
-        },
-        separators=(",", ":"),
-    )
+    """One checkpoint as the verifier reads it (the same line witnesses are pushed)."""
+    return push.checkpoint_line(row)
 
 
 async def checkpoints(session: AsyncSession) -> list[AuditCheckpoint]:

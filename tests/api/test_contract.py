@@ -27,6 +27,7 @@ def test_every_api_operation_requires_a_bearer_token() -> None:
     spec = create_app().openapi()
     public = {
         "/healthz",
+        "/readyz",
         "/oauth/token",
         "/.well-known/jwks.json",
         "/.well-known/livc-hub/audit-key",

@@ -1,4 +1,4 @@
-"""Unauthenticated endpoints: health, the token endpoint and the local issuer's JWKS."""
+"""Unauthenticated endpoints: health, readiness, the token endpoint and the public keys."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.audit.signing import public_pem
 from app.db.models import Member
 from app.errors import (
     AppError,
+    AuditIntegrityAlarm,
     BadRequest,
     NotFound,
     TooManyRequests,
@@ -33,6 +34,24 @@ async def healthz(session: SessionDep) -> dict[str, str]:
     """Liveness and database reachability."""
     await session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    tags=["health"],
+    responses={503: {"model": Problem, "content": {"application/problem+json": {}}}},
+)
+async def readyz(request: Request, session: SessionDep) -> dict[str, str]:
+    """Ready to serve: the database answers and the access log passed its last integrity check.
+
+    During an integrity alarm this answers 503 with the alarm's reason code, while requests go on
+    being served and logged (nothing is signed until an operator clears the alarm).
+    """
+    await session.execute(text("SELECT 1"))
+    reason = hub_state(request).hub.log.alarm()
+    if reason is not None:
+        raise AuditIntegrityAlarm(reason)
+    return {"status": "ready"}
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"])
