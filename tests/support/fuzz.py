@@ -307,11 +307,14 @@ class FuzzRun:
     def _etag(self, case: Case, role: str) -> str:
         """The note's current ETag as the caller sees it (an edit that may get through)."""
         token = self.world.tokens.get(role)
-        answer = self.session.get(
-            f"{self.world.hub.base_url}{case.formatted_path}",
-            headers={"Authorization": f"Bearer {token}"} if token else {},
-            timeout=scaled(30),
-        )
+        try:
+            answer = self.session.get(
+                f"{self.world.hub.base_url}{case.formatted_path}",
+                headers={"Authorization": f"Bearer {token}"} if token else {},
+                timeout=scaled(30),
+            )
+        except requests.RequestException:
+            return "*"  # the request itself will show what is wrong
         return answer.headers.get("etag", "*")
 
     def _real(self, role: str, pool: str, data: st.DataObject) -> Any:
@@ -399,6 +402,9 @@ class FuzzRun:
             judge("no response", None, f"{type(exc).__name__}: {exc}")
             return
         status = response.status_code
+        if status >= 500:
+            # uvicorn drops the connection after an unhandled exception: start the next afresh.
+            self.session.close()
         self.statuses[status] = self.statuses.get(status, 0) + 1
         seen = self.by_operation.setdefault(case.operation.label, {})
         seen[status] = seen.get(status, 0) + 1
@@ -425,9 +431,10 @@ class FuzzRun:
         status: int | None,
         detail: str,
     ) -> None:
-        # One finding per operation, failure, status and kind of mutation (a NUL and a string
-        # too long for its column are two bugs even when both answer 503).
-        key = (case.operation.label, what, status, mutation.split(" ")[0])
+        # One finding per operation, failure and status; for a server error also per kind of
+        # mutation (a NUL and a string too long for its column are two bugs, both a 503).
+        crash = status is None or status >= 500
+        key = (case.operation.label, what, status, mutation.split(" ")[0] if crash else "")
         if key in self.findings:
             self.findings[key].count += 1
             return
