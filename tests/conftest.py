@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.databases import PG_URL, ThrowawayDatabase, create_database
 from tests.support.live import LiveHub, start_hub
+from tests.support.timing import SCALE_VARIABLE, scale, scaled
 
 RESULTS = Path(__file__).resolve().parent.parent / "var" / "test-results.json"
 
@@ -45,6 +46,27 @@ def hub(database: ThrowawayDatabase, tmp_path_factory: pytest.TempPathFactory) -
         yield live
     finally:
         live.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which time scale the run's deadlines use."""
+    return f"{SCALE_VARIABLE}={scale():g} (every test deadline and the per-test timeout are scaled)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """pytest-timeout's limit from pyproject.toml, scaled like every other test deadline.
+
+    A limit given on the command line (--timeout) or in PYTEST_TIMEOUT is taken as it is, and so is
+    a test's own timeout marker.
+    """
+    if config.getoption("timeout", None) is not None or os.environ.get("PYTEST_TIMEOUT"):
+        return
+    base = float(config.getini("timeout") or 0)
+    if base <= 0:
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(scaled(base)))
 
 
 _counts = {"postgres_passed": 0, "sqlite_passed": 0, "failed": 0}

@@ -5,6 +5,7 @@ Every router hangs under one authenticated parent, so a forgotten check is impos
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
@@ -21,6 +22,8 @@ from app.errors import AppError, AuditUnavailable, StorageUnavailable, Unauthent
 from app.services.context import Principal, RequestContext
 from app.services.hub import Hub
 from app.services.identity import principal_for_subject, rejected
+
+logger = logging.getLogger(__name__)
 
 
 def hub_state(request: Request) -> HubState:
@@ -56,16 +59,25 @@ async def session_dep(request: Request) -> AsyncIterator[AsyncSession]:
             if exc.audit:
                 await _record_after_rollback(state, exc, request_id(request))
             raise
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             await session.rollback()
-            raise StorageUnavailable() from None
+            raise _storage_failed(exc, request) from None
         except BaseException:
             await session.rollback()
             raise
         try:
             await session.commit()
-        except SQLAlchemyError:
-            raise StorageUnavailable() from None
+        except SQLAlchemyError as exc:
+            raise _storage_failed(exc, request) from None
+
+
+def _storage_failed(exc: SQLAlchemyError, request: Request) -> StorageUnavailable:
+    # The operator needs a trace; the exception's text can carry bound values, so only its class
+    # and the request id are logged.
+    logger.error(
+        "storage failed (%s); request %s answered 503", type(exc).__name__, request_id(request)
+    )
+    return StorageUnavailable()
 
 
 SessionDep = Annotated[AsyncSession, Depends(session_dep, scope="function")]

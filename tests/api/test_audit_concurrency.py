@@ -2,7 +2,8 @@
 
 Four uvicorn processes (started here, on 127.0.0.1, stopped by their PIDs) serve the same
 database as the test hub; 64 clients read notes at once, each read appending to the log; the
-export then verifies offline. Bounded: 320 requests, 120 s at most.
+export then verifies offline. Bounded: 320 requests, 120 s at most on an idle machine. Every wait
+polls and takes its allowance from LIVC_TEST_TIME_SCALE (tests/support/timing.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from app.audit.verify import load_public_key, verify
 from tests.support.live import LiveHub
+from tests.support.timing import http_timeout, scaled, wait_until
 from tests.support.world import member, ok, team
 
 PROCESSES, CLIENTS, READS_EACH = 4, 64, 5
@@ -64,17 +65,20 @@ def _start(hub: LiveHub, port: int, log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(argv, env=_env(hub), stdout=subprocess.DEVNULL, stderr=sink)  # noqa: S603
 
 
-def _wait(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+def _ready(ports: list[int], procs: list[subprocess.Popen[bytes]], logs: list[Path]) -> bool:
+    """Whether every process answers /healthz; a process that exited fails the test at once."""
+    for proc, log in zip(procs, logs, strict=True):
         if proc.poll() is not None:
             raise RuntimeError(f"API process exited: {log.read_text()[-500:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("API process did not start")
+    return all(_healthy(port) for port in ports)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=http_timeout(2))
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
 
 
 async def _load(ports: list[int], token: str, note_id: str) -> list[int]:
@@ -82,14 +86,16 @@ async def _load(ports: list[int], token: str, note_id: str) -> list[int]:
         port = ports[i % len(ports)]
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}",
-            timeout=60,
+            timeout=http_timeout(60),
             headers={"Authorization": f"Bearer {token}"},
         ) as c:
             return [
                 (await c.get(f"/api/v1/notes/{note_id}")).status_code for _ in range(READS_EACH)
             ]
 
-    results = await asyncio.wait_for(asyncio.gather(*(client(i) for i in range(CLIENTS))), 120)
+    results = await asyncio.wait_for(
+        asyncio.gather(*(client(i) for i in range(CLIENTS))), scaled(120)
+    )
     return [code for codes in results for code in codes]
 
 
@@ -101,22 +107,22 @@ def test_four_processes_and_64_clients_keep_one_linear_chain(hub: LiveHub, tmp_p
     logs = [tmp_path / f"api-{port}.log" for port in ports]
     procs = [_start(hub, port, log) for port, log in zip(ports, logs, strict=True)]
     try:
-        for port, proc, log in zip(ports, procs, logs, strict=True):
-            _wait(port, proc, log)
+        wait_until(lambda: _ready(ports, procs, logs), f"{PROCESSES} API processes to serve", 60)
         codes = asyncio.run(_load(ports, hub.token(t.worker_id), note["id"]))
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=scaled(15))
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
     assert codes.count(200) == CLIENTS * READS_EACH, sorted(set(codes))
     heads = auditor.get("/api/v1/audit/checkpoints").text.splitlines()
     with auditor.stream("GET", "/api/v1/audit/export") as r:
         lines = [line for line in r.iter_lines() if line]
-    key = httpx.get(f"{hub.base_url}/.well-known/livc-hub/audit-key").json()["public_key_pem"]
+    key = auditor.get("/.well-known/livc-hub/audit-key").json()["public_key_pem"]
     report = verify(lines, load_public_key(key.encode()), heads)
     assert report.ok, report.problems
     assert report.checkpoints >= 6

@@ -35,7 +35,7 @@ def _export(auditor: httpx.Client, tmp: Path) -> tuple[Path, Path, Path]:
         assert r.headers["content-type"].startswith("application/x-ndjson")
         export.write_bytes(b"".join(r.iter_bytes()))
     key = tmp / "audit-key.json"
-    key.write_text(httpx.get(f"{auditor.base_url}/.well-known/livc-hub/audit-key").text)
+    key.write_text(auditor.get("/.well-known/livc-hub/audit-key").text)
     return export, heads, key
 
 
@@ -161,7 +161,7 @@ def _export_raw(auditor: httpx.Client, tmp: Path) -> tuple[Path, Path, Path]:
     with auditor.stream("GET", "/api/v1/audit/export") as r:
         export.write_bytes(b"".join(r.iter_bytes()))
     key = tmp / "audit-key.json"
-    key.write_text(httpx.get(f"{auditor.base_url}/.well-known/livc-hub/audit-key").text)
+    key.write_text(auditor.get("/.well-known/livc-hub/audit-key").text)
     return export, heads, key
 
 

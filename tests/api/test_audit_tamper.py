@@ -58,7 +58,7 @@ def _kept_checkpoints(auditor: httpx.Client, tmp: Path) -> tuple[int, Path, Path
     heads = tmp / "kept-checkpoints.ndjson"
     heads.write_text(auditor.get("/api/v1/audit/checkpoints").text)
     key = tmp / "audit-key.json"
-    key.write_text(httpx.get(f"{auditor.base_url}/.well-known/livc-hub/audit-key").text)
+    key.write_text(auditor.get("/.well-known/livc-hub/audit-key").text)
     return size, heads, key
 
 

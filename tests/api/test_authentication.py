@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
 
 from tests.support.live import LiveHub
+from tests.support.timing import http_timeout
 from tests.support.world import agency, member, ok, provision, suspend
 
 
@@ -45,7 +46,7 @@ def _sign(hub: LiveHub, claims: dict[str, Any], **header: Any) -> str:
 
 
 def _get(hub: LiveHub, token: str) -> httpx.Response:
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}".strip()})
 
 
@@ -138,7 +139,7 @@ def test_forged_and_invalid_tokens_are_rejected_with_401(
 
 
 def test_no_token_is_401(hub: LiveHub) -> None:
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         r = client.get("/api/v1/agencies")
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
@@ -176,7 +177,7 @@ def _service_account(hub: LiveHub) -> tuple[str, str, str]:
 
 def test_client_credentials_grant_issues_a_working_token(hub: LiveHub) -> None:
     member_id, client_id, secret = _service_account(hub)
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         token = ok(
             client.post(
                 "/oauth/token",
@@ -201,7 +202,7 @@ def test_client_credentials_grant_issues_a_working_token(hub: LiveHub) -> None:
 
 def test_client_credentials_failures(hub: LiveHub) -> None:
     member_id, client_id, secret = _service_account(hub)
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         wrong = client.post(
             "/oauth/token",
             data={

@@ -10,6 +10,7 @@ import yaml
 
 from app.api.app import create_app
 from tests.support.live import LiveHub
+from tests.support.timing import http_timeout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ def test_openapi_yaml_is_what_the_app_serves(hub: LiveHub) -> None:
     committed = yaml.safe_load((ROOT / "openapi.yaml").read_text())
     generated = json.loads(json.dumps(create_app().openapi()))
     assert committed == generated, "openapi.yaml is stale: run `livc-hub openapi > openapi.yaml`"
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         served = client.get("/openapi.json").json()
     assert served == committed
 
@@ -40,7 +41,7 @@ def test_every_api_operation_requires_a_bearer_token() -> None:
 
 
 def test_healthz(hub: LiveHub) -> None:
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json() == {"status": "ok"}
@@ -63,7 +64,7 @@ def test_unknown_route_method_and_oversized_body_are_problems(hub: LiveHub) -> N
 
 
 def test_jwks_publishes_the_local_issuer_key(hub: LiveHub) -> None:
-    with httpx.Client(base_url=hub.base_url) as client:
+    with httpx.Client(base_url=hub.base_url, timeout=http_timeout()) as client:
         keys = client.get("/.well-known/jwks.json").json()["keys"]
     assert [k["kid"] for k in keys] == [hub.issuer.public_jwk()["kid"]]
     assert all("d" not in k for k in keys)

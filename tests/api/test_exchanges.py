@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from tests.support.casework import casework
 from tests.support.live import LiveHub
+from tests.support.timing import scaled, wait_until
 from tests.support.world import ok, suspend
 
 
@@ -171,12 +171,11 @@ def test_rule_9_data_is_visible_only_inside_its_exchange(hub: LiveHub) -> None:
 
 
 def test_rule_10_closed_and_expired_exchanges_show_nothing(hub: LiveHub) -> None:
-    w = casework(hub, expires_in=timedelta(seconds=3))
+    w = casework(hub, expires_in=timedelta(seconds=scaled(3)))
     w.release("sofie", "ocmw_note", fields=["household"])
     w.grant(member="pieter", field="household")
     assert w.seen("pieter") == {"household": w.values["household"]}
-    time.sleep(3.2)
-    assert w.seen("pieter") == {}
+    wait_until(lambda: w.seen("pieter") == {}, "the expired exchange to show nothing", 3 + 5)
     v = casework(hub)
     v.release("sofie", "ocmw_note", fields=["household"])
     v.grant(member="pieter", field="household")

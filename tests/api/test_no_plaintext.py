@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.live import LiveHub
+from tests.support.timing import scaled
 from tests.support.world import ok, team
 
 
@@ -48,7 +49,7 @@ def _database_bytes(hub: LiveHub) -> bytes:
         ],
         capture_output=True,
         check=True,
-        timeout=120,
+        timeout=scaled(120),
     )
     return result.stdout
 

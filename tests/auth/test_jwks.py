@@ -24,6 +24,7 @@ from tests.auth.support import (
     unsigned,
     verifier,
 )
+from tests.support.timing import deadline
 
 
 def source_for(fake: FakeIdp, clock: Clock, **kw: Any) -> JwksKeySource:
@@ -206,8 +207,9 @@ def test_concurrent_cold_lookups_fetch_once(idp: LocalIssuer) -> None:
     threads = [threading.Thread(target=work) for _ in range(16)]
     for t in threads:
         t.start()
+    until = deadline(10)
     for t in threads:
-        t.join(timeout=10)
+        t.join(timeout=until.remaining())
     assert results == ["m"] * 16
     assert fake.calls == 1
 

@@ -24,6 +24,7 @@ from app.crypto import (
     seal_record,
 )
 from tests.crypto.helpers import MASTER, all_keys, leaks
+from tests.support.timing import deadline, scaled
 
 WRONG_MASTER = b"w" * 32
 PROCESSES, ROUNDS = 4, 10
@@ -305,7 +306,7 @@ def test_threads_lose_no_update(tmp_path: Path) -> None:
 
 def _process_worker(path: str, n: int, start: Barrier) -> None:
     ring = LocalKeyring.open(Path(path), MASTER)
-    start.wait(timeout=30)
+    start.wait(timeout=scaled(30))
     for j in range(ROUNDS):
         ring.ensure_agency_key(f"p{n}-{j}")
         ring.rotate("shared")
@@ -324,8 +325,9 @@ def test_processes_lose_no_update(tmp_path: Path) -> None:
     ]
     for worker in workers:
         worker.start()
+    until = deadline(60)
     for worker in workers:
-        worker.join(timeout=60)
+        worker.join(timeout=until.remaining())
         assert worker.exitcode == 0
     final = LocalKeyring.open(path, MASTER)
     expected = {"shared", *(f"p{n}-{j}" for n in range(PROCESSES) for j in range(ROUNDS))}

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.timing import scaled
+
 
 def run_verifier(export: Path, key: Path, checkpoints: Path) -> subprocess.CompletedProcess[str]:
     """Verify an export against the hub's public key and the checkpoints the auditor kept."""
@@ -14,6 +16,6 @@ def run_verifier(export: Path, key: Path, checkpoints: Path) -> subprocess.Compl
         [sys.executable, "-m", "app.cli", *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=scaled(120),
         check=False,
     )

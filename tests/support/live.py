@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.settings import (
     Settings,
 )
 from tests.support.databases import ThrowawayDatabase
+from tests.support.timing import http_timeout, scaled, wait_until
 
 
 @dataclass
@@ -51,7 +51,7 @@ class LiveHub:
             token = self.token(member_id)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        client = httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+        client = httpx.Client(base_url=self.base_url, headers=headers, timeout=http_timeout())
         self.clients.append(client)
         return client
 
@@ -65,7 +65,7 @@ class LiveHub:
         for client in self.clients:
             client.close()
         self.server.should_exit = True
-        self.thread.join(timeout=15)
+        self.thread.join(timeout=scaled(15))
 
 
 def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Settings:
@@ -117,11 +117,15 @@ def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) ->
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="livc-hub-test-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test hub did not start")
-        time.sleep(0.02)
+
+    def started() -> bool:
+        if server.started:
+            return True
+        if not thread.is_alive():
+            raise RuntimeError("the test hub's server thread exited before it started")
+        return False
+
+    wait_until(started, "the test hub to start", 30)
     port = server.servers[0].sockets[0].getsockname()[1]
     issuer = LocalIssuer.load_or_create(
         settings.auth.local_issuer_key_path,

@@ -94,10 +94,15 @@ async def audit_key(request: Request) -> dict[str, str]:
 
 # Form fields hold text the database must be able to compare (no NUL, no lone surrogate).
 _Credential = Annotated[str | None, Form(max_length=200), AfterValidator(storable_text)]
-_TOO_MANY = {"model": Problem, "content": {"application/problem+json": {}}}
+_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+# Every answer but the token is a problem: 400 unsupported grant, 401 bad credentials, 404 no
+# local issuer, 422 bad form, 429 too many attempts, 503 storage.
+_TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: _PROBLEM for status in (400, 401, 404, 422, 429, 503)
+}
 
 
-@router.post("/oauth/token", tags=["auth"], responses={429: _TOO_MANY})
+@router.post("/oauth/token", tags=["auth"], responses=_TOKEN_ERRORS)
 async def token(
     request: Request,
     grant_type: Annotated[str, Form(max_length=50), AfterValidator(storable_text)],
