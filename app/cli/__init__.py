@@ -1,0 +1,269 @@
+"""The ``livc-hub`` command: serve, migrate, bootstrap, demo data, tokens, the OpenAPI contract."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.cli.audit import add_audit_commands
+from app.cli.common import CliError, with_hub
+from app.errors import AppError
+from app.settings import Mode, Settings
+
+logger = logging.getLogger("livc_hub")
+
+DEMO_HANDLES = Path("var/demo-members.json")
+
+
+def _alembic_config(settings: Settings) -> Any:
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parents[2]  # app/cli/__init__.py -> the checkout
+    cfg = Config(str(root / "alembic.ini"))
+    cfg.set_main_option("script_location", str(root / "migrations"))
+    cfg.attributes["url"] = settings.database.url
+    return cfg
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    """Upgrade (or downgrade) the schema with alembic."""
+    from alembic import command
+
+    cfg = _alembic_config(settings)
+    if args.downgrade:
+        command.downgrade(cfg, args.downgrade)
+    else:
+        command.upgrade(cfg, args.revision)
+
+
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> None:
+    """Print the OpenAPI document the app serves, as YAML."""
+    from app.api.app import create_app
+
+    spec = create_app(settings).openapi()
+    sys.stdout.write(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100))
+
+
+def cmd_new_master(settings: Settings, args: argparse.Namespace) -> None:
+    """Print a new random master key."""
+    from app.crypto import generate_master_key
+
+    print(generate_master_key())
+
+
+def cmd_bootstrap(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the first hub admin."""
+    from app.services.bootstrap import bootstrap_hub_admin
+
+    async def work(session: Any, hub: Any) -> uuid.UUID:
+        admin = await bootstrap_hub_admin(
+            session, hub.keys, hub.log, agency_name=args.agency, admin_name=args.admin
+        )
+        return admin.id
+
+    admin_id = asyncio.run(with_hub(settings, work))
+    print(f"hub admin created: {admin_id}")
+    print(f"get a token with: livc-hub token --member {admin_id}")
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
+    """Load the demo world (refuses outside demo mode)."""
+    from app.services.demo import has_data, load_demo
+
+    if not settings.demo:
+        raise CliError("demo data is only loaded in demo mode (LIVC_MODE=demo)")
+
+    async def work(session: Any, hub: Any) -> dict[str, str] | None:
+        if await has_data(session):
+            return None
+        return await load_demo(session, hub)
+
+    handles = asyncio.run(with_hub(settings, work))
+    if handles is None:
+        if not args.if_empty:
+            raise CliError("the database already has data; demo data not loaded")
+        print("demo data already present")
+        return
+    DEMO_HANDLES.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_HANDLES.write_text(json.dumps(handles, indent=2) + "\n")
+    people = ", ".join(h for h in handles if not h.startswith("_"))
+    print(f"demo data loaded; members: {people}")
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
+    """Issue a token from the local issuer for a member (id or demo handle)."""
+    from app.api.app import build_auth
+
+    handles = json.loads(DEMO_HANDLES.read_text()) if DEMO_HANDLES.exists() else {}
+    try:
+        member_id = uuid.UUID(handles.get(args.member, args.member))
+    except ValueError:
+        raise CliError(f"{args.member!r} is neither a member id nor a demo handle") from None
+    status = asyncio.run(_member_status(settings, member_id))
+    if status is None:
+        raise CliError(f"no member {member_id} in this hub's database")
+    if status != "active":
+        raise CliError(f"member {member_id} is {status}; no token is issued for them")
+    _, issuer, _ = build_auth(settings)
+    if issuer is None:
+        raise CliError("the local issuer is disabled (LIVC_AUTH_LOCAL_ISSUER_ENABLED=false)")
+    print(issuer.issue(str(member_id), ttl_seconds=args.ttl))
+
+
+async def _member_status(settings: Settings, member_id: uuid.UUID) -> str | None:
+    from sqlalchemy import select
+
+    from app.db.engine import make_async_engine
+    from app.db.models import Member
+
+    engine = make_async_engine(settings.database)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(select(Member.status).where(Member.id == member_id))
+            return None if found is None else str(found)
+    finally:
+        await engine.dispose()
+
+
+def _init_key(name: str, path: Path, create: Callable[[], str], load: Callable[[], str]) -> bool:
+    """Create one key (True), or name the one that exists and leave it untouched (False)."""
+    try:
+        print(f"created the {name}: {path.resolve()} (key id {create()})")
+        return True
+    except FileExistsError:
+        print(f"kept the existing {name}: {path.resolve()} (key id {load()}); not overwritten")
+        return False
+
+
+def cmd_keys_init(settings: Settings, args: argparse.Namespace) -> None:
+    """Create the audit signing key and the token issuer key; never overwrite either."""
+    from app.audit.signing import AuditSigner
+    from app.auth import LocalIssuer
+
+    audit_key, auth = settings.audit.key_path, settings.auth
+    made = _init_key(
+        "audit signing key (Ed25519)",
+        audit_key,
+        lambda: AuditSigner.create(audit_key).key_id,
+        lambda: AuditSigner.load(audit_key).key_id,
+    )
+    if auth.local_issuer_enabled:
+        path, names = auth.local_issuer_key_path, {"issuer": auth.issuer, "audience": auth.audience}
+        made |= _init_key(
+            "token issuer key (ES256)",
+            path,
+            lambda: LocalIssuer.create(path, **names).kid,
+            lambda: LocalIssuer.load(path, **names).kid,
+        )
+    else:
+        print("no token issuer key: the local issuer is off (LIVC_AUTH_LOCAL_ISSUER_ENABLED)")
+    if not made:
+        raise CliError("the keys already exist; keys init never overwrites a key")
+
+
+def _refuse_without_keys_or_grants(settings: Settings) -> None:
+    """Production: the keys exist and the log is append-only for the hub's connection."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.api.app import build_auth, build_log
+    from app.db.engine import make_sync_engine
+    from app.db.guards import LogNotAppendOnly, append_only_problem, enforce
+
+    build_log(settings)  # the audit key: never created in production
+    build_auth(settings)  # the issuer key: likewise
+    engine = make_sync_engine(settings.database)
+    try:
+        with engine.connect() as conn:
+            problem = append_only_problem(conn, settings.database.app_role)
+        enforce(problem, refuse=True)
+    except SQLAlchemyError as exc:
+        raise CliError(f"cannot reach the database ({type(exc).__name__})") from None
+    except LogNotAppendOnly as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    """Run the hub with uvicorn."""
+    import uvicorn
+
+    from app.api.app import build_authorizer, build_keys, create_app
+
+    build_keys(settings)  # refuse to start without a master key outside demo mode, clearly
+    build_authorizer(settings)  # and with a local policy that would loosen the law
+    if settings.server.mode is Mode.PRODUCTION:
+        _refuse_without_keys_or_grants(settings)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    print(f"LIVC Hub on http://{host}:{port}  (mode: {settings.server.mode.value})")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.server.log_level,
+        access_log=False,
+        server_header=False,  # no banner naming the server software
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livc-hub", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the hub")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--downgrade", metavar="REVISION")
+    migrate.set_defaults(func=cmd_migrate)
+    boot = sub.add_parser("bootstrap", help="create the first hub admin")
+    boot.add_argument("--agency", required=True)
+    boot.add_argument("--admin", required=True)
+    boot.set_defaults(func=cmd_bootstrap)
+    demo = sub.add_parser("demo", help="load demo data (demo mode only)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    demo.set_defaults(func=cmd_demo)
+    token = sub.add_parser("token", help="issue a token from the local issuer")
+    token.add_argument("--member", required=True, help="member id or demo handle")
+    token.add_argument("--ttl", type=int, default=3600)
+    token.set_defaults(func=cmd_token)
+    openapi = sub.add_parser("openapi", help="print the OpenAPI contract (YAML)")
+    openapi.set_defaults(func=cmd_openapi)
+    add_audit_commands(sub)
+    keys = sub.add_parser("keys", help="key management")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    new_master = keys_sub.add_parser("new-master", help="print a new random master key")
+    new_master.set_defaults(func=cmd_new_master)
+    init = keys_sub.add_parser("init", help="create the audit and issuer signing keys")
+    init.set_defaults(func=cmd_keys_init)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; errors become one line on stderr and exit code 1."""
+    from app.auth import AuthError
+    from app.crypto import CryptoError
+
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args.func(Settings(), args)
+    except (CliError, AppError, CryptoError, AuthError, ValueError, OSError) as exc:
+        print(f"livc-hub: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# Tests and tools that build hubs from the command line's way of doing it.
+_with_hub = with_hub
