@@ -8,6 +8,7 @@ through the paths; the script's ``done`` prints one JSON line this module parses
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -35,6 +36,8 @@ CONNECTIONS = 32
 _low, _, _high = os.environ.get("LIVC_BENCH_PORTS", "18700-18799").partition("-")
 PORTS = range(int(_low), int(_high or _low) + 1)
 WRK_INSTALL = "wrk is not installed; as root: apt-get update && apt-get install -y wrk"
+# BENCH.md: uvloop and httptools for the hub and every baseline alike (the `bench` extra).
+LOOP, HTTP = "uvloop", "httptools"
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
@@ -185,6 +188,14 @@ def wrk_binary() -> str:
     return found
 
 
+def preflight() -> None:
+    """wrk, uvloop and httptools are there, or say how to get them."""
+    wrk_binary()
+    missing = [m for m in (LOOP, HTTP) if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} missing: pip install -e '.[bench]' (make bench)")
+
+
 def wrk(
     base_url: str, script: Path, seconds: float = SECONDS, connections: int = CONNECTIONS
 ) -> Load:
@@ -277,12 +288,10 @@ def uvicorn_argv(
     *,
     factory: bool = False,
     workers: int = 1,
-    loop: str = "uvloop",
-    http: str = "httptools",
 ) -> list[str]:
     """The same uvicorn command line for the hub and every baseline."""
     argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--workers", str(workers), "--loop", loop, "--http", http]
+    argv += ["--workers", str(workers), "--loop", LOOP, "--http", HTTP]
     argv += ["--no-access-log", "--log-level", "warning", "--no-server-header"]
     return argv + (["--factory"] if factory else [])
 

@@ -24,11 +24,11 @@ from bench.harness import (
     loads_json,
     lua_script,
     pick_port,
+    preflight,
     serving,
     throughput_row,
     uvicorn_argv,
     write_script,
-    wrk_binary,
 )
 from bench.report import Row, emit
 from bench.world import World, sqlite_world
@@ -61,7 +61,7 @@ def check_view(base_url: str, world: World, token: str) -> None:
 
 def main(seconds: float = SECONDS, rounds: int = ROUNDS) -> list[Row]:
     """Serve the hub and the baselines, run interleaved rounds, report."""
-    wrk_binary()
+    preflight()
     with sqlite_world(SIZE) as world, ExitStack() as stack:
         token = world.token(READER)
         scripts = world.folder / "scripts"

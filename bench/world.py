@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 
 from bench.harness import ROOT, WORK, Server, pick_port, serving, uvicorn_argv
+from bench.report import Row
 
 PG_ADMIN_URL = os.environ.get("LIVC_BENCH_PG_URL", "postgresql://root@127.0.0.1:5432/postgres")
 PG_LOGIN = "livc_bench_hub"
@@ -43,8 +44,12 @@ class World:
     env: dict[str, str]
     handles: dict[str, str]
 
-    def cli(self, *args: str, database_url: str | None = None) -> str:
-        """Run ``livc-hub ARGS`` in the world's folder; its standard output."""
+    def cli(self, *args: str, database_url: str | None = None, show: bool = False) -> str:
+        """Run ``livc-hub ARGS`` in the world's folder; its standard output.
+
+        ``show`` lets its standard error through (the demo's progress) instead of keeping it
+        for the message if the command fails.
+        """
         env = dict(self.env)
         if database_url is not None:
             env["LIVC_DATABASE_URL"] = database_url
@@ -52,12 +57,13 @@ class World:
             [sys.executable, "-m", "app.cli", *args],
             env=env,
             cwd=self.folder,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=None if show else subprocess.PIPE,
             text=True,
             check=False,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"livc-hub {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+            raise RuntimeError(f"livc-hub {' '.join(args)} failed:\n{(done.stderr or '')[-3000:]}")
         return done.stdout.strip()
 
     def token(self, handle: str) -> str:
@@ -100,10 +106,15 @@ def hub_env(folder: Path, database_url: str) -> dict[str, str]:
     }
 
 
+# Bump when fill_log changes what it writes: cached worlds with extra log entries are rebuilt.
+FILL_VERSION = 1
+
+
 def _code_hash() -> str:
-    digest = hashlib.sha256()
+    """What a seeded world depends on: the schema, the demo's code, the log filler's version."""
+    digest = hashlib.sha256(f"fill-{FILL_VERSION}".encode())
     files = [*sorted((ROOT / "migrations" / "versions").glob("*.py"))]
-    files += [ROOT / "app" / "services" / "demo.py", Path(__file__)]
+    files.append(ROOT / "app" / "services" / "demo.py")
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -120,7 +131,7 @@ def _new_folder(kind: str) -> Path:
 def _seed(world: World, size: int, log_entries: int) -> None:
     start = time.monotonic()
     print(f"  seeding: livc-hub demo --size {size:,} (seed {SEED})", flush=True)
-    world.cli("demo", "--size", str(size), "--seed", str(SEED))
+    world.cli("demo", "--size", str(size), "--seed", str(SEED), show=size >= 10_000)
     world.reload_handles()
     if log_entries:
         print(f"  seeding: {log_entries:,} more access-log entries", flush=True)
@@ -309,22 +320,42 @@ async def fill_log(world: World, count: int, batch: int = 2000, hot_share: float
         await engine.dispose()
 
 
-def verify_chain(base_url: str, token: str, folder: Path) -> tuple[bool, int, str]:
-    """Export the whole log as the hub auditor and verify it offline: (ok, entries, problem)."""
+def verify_log(base_url: str, token: str, folder: Path, export: Path) -> tuple[bool, int, str]:
+    """Verify an export offline against the hub's checkpoints: (ok, entries, first problem)."""
     from app.audit.verify import load_public_key, verify
 
     auth = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base_url, headers=auth, timeout=600) as client:
-        checkpoint = client.post("/api/v1/audit/checkpoints")
-        checkpoint.raise_for_status()
         heads = folder / "checkpoints.ndjson"
         heads.write_text(client.get("/api/v1/audit/checkpoints").text)
         pem = client.get("/.well-known/livc-hub/audit-key").json()["public_key_pem"]
-        export = folder / "export.ndjson"
+    with export.open() as e, heads.open() as h:
+        report = verify(e, load_public_key(pem.encode()), h)
+    return report.ok, report.entries, "; ".join(report.problems[:2])
+
+
+def verify_chain(base_url: str, token: str, folder: Path) -> tuple[bool, int, str]:
+    """Sign a checkpoint now, export the whole log as the hub auditor, verify it offline."""
+    auth = {"Authorization": f"Bearer {token}"}
+    export = folder / "export.ndjson"
+    with httpx.Client(base_url=base_url, headers=auth, timeout=600) as client:
+        client.post("/api/v1/audit/checkpoints").raise_for_status()
         with client.stream("GET", "/api/v1/audit/export") as r, export.open("wb") as out:
             r.raise_for_status()
             for chunk in r.iter_bytes():
                 out.write(chunk)
-    with export.open() as e, heads.open() as h:
-        report = verify(e, load_public_key(pem.encode()), h)
-    return report.ok, report.entries, "; ".join(report.problems[:2])
+    return verify_log(base_url, token, folder, export)
+
+
+def chain_row(metric: str, ok: bool, entries: int, problem: str) -> Row:
+    """The verifier's answer as a row: the entries it checked, valid or not."""
+    unit = "entries checked (chain, Merkle roots, signatures)"
+    return Row(
+        metric,
+        float(entries),
+        float("nan"),
+        float("nan"),
+        unit + (f": {problem}" if problem else ""),
+        "valid",
+        ok,
+    )

@@ -29,11 +29,11 @@ from bench.harness import (
     loads_json,
     lua_script,
     pick_port,
+    preflight,
     serving,
     throughput_row,
     uvicorn_argv,
     write_script,
-    wrk_binary,
 )
 from bench.report import Row, emit
 from bench.world import World, sqlite_world
@@ -82,7 +82,7 @@ def version_bytes(world: World) -> int:
 
 def main(seconds: float = SECONDS, rounds: int = ROUNDS) -> list[Row]:
     """Serve the hub and the baseline, run interleaved rounds, report."""
-    wrk_binary()
+    preflight()
     with sqlite_world(SIZE) as world, ExitStack() as stack:
         token = world.token(WRITER)
         body = note_body(world)
