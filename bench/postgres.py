@@ -3,7 +3,8 @@
 A throwaway database on 127.0.0.1:5432 (trust auth), migrated as the superuser and served as a
 login role of the app's group role, as in production; seeded by `livc-hub demo --size N`
 (LIVC_BENCH_PG_SIZE, default 1,000) and dropped afterwards. Each round starts the hub with
-each worker count in turn (only one runs at a time, so the connection pools never add up),
+each worker count in turn, in alternating order (only one runs at a time, so the connection
+pools never add up),
 warms it up, and runs wrk on the view and on note creation. The baseline is the hub itself with
 one worker: ratios are medians of per-round ratios. After the rounds the whole log is exported
 and verified offline: the chain must stay linear and valid with several processes appending.
@@ -53,7 +54,8 @@ def main(seconds: float = SECONDS, rounds: int = ROUNDS) -> list[Row]:
             ),
         }
         for number in range(rounds):
-            for workers in WORKERS:
+            # The database grows with every run: alternate the order so no count always goes last.
+            for workers in WORKERS if number % 2 == 0 else WORKERS[::-1]:
                 with world.hub(f"hub-{workers}w", workers=workers) as hub:
                     if number == 0:
                         check_view(hub.base_url, world, token)

@@ -50,11 +50,11 @@ def number(value: float) -> str:
 def table(rows: list[Row]) -> str:
     """The rows as a fixed-width table."""
     lines = [
-        f"{'metric':<38} {'hub':>10} {'baseline':>10} {'ratio':>7}  {'target':<12} verdict  unit"
+        f"{'metric':<40} {'hub':>10} {'baseline':>10} {'ratio':>7}  {'target':<12} verdict  unit"
     ]
     for r in rows:
         lines.append(
-            f"{r.metric:<38} {number(r.project):>10} {number(r.baseline):>10} "
+            f"{r.metric:<40} {number(r.project):>10} {number(r.baseline):>10} "
             f"{number(r.ratio):>7}  {r.target:<12} {verdict(r.passed):<7}  {r.unit}"
         )
     return "\n".join(lines)
