@@ -34,6 +34,7 @@ from bench.harness import (
     uvicorn_argv,
     write_script,
 )
+from bench.profile import layer, shares
 from bench.read import READER, check_view, view_path
 from bench.report import Row, emit, table
 
@@ -89,6 +90,22 @@ def test_the_lua_script_carries_token_paths_and_body_verbatim() -> None:
     assert "[ [==[Content-Type]==] ] = [==[application/json]==]" in script
     with pytest.raises(ValueError, match="at least one path"):
         lua_script([])
+
+
+def test_profile_samples_are_attributed_to_the_innermost_frames_layer() -> None:
+    raw = [
+        "run (uvicorn/server.py:1);view (app/services/views.py:9);execute (sqlalchemy/x.py:3) 6",
+        "run (uvicorn/server.py:1);view (app/services/views.py:9);decide (app/policies/s.py:2) 3",
+        "run (uvicorn/server.py:1);dumps (json/encoder.py:5) 1",
+        "garbage line",
+    ]
+    total, own, inclusive, top = shares(raw)
+    assert total == 10
+    assert own == {"SQLAlchemy": 6, "policy engine": 3, "json": 1}
+    assert inclusive["use cases"] == 9
+    assert inclusive["server"] == 10
+    assert top.most_common(1) == [("execute (sqlalchemy/x.py:3)", 6)]
+    assert layer("f (somewhere/else.py:1)") == "other"
 
 
 def test_emit_prints_the_table_and_writes_json_without_nan(tmp_path: Path) -> None:
