@@ -44,8 +44,14 @@ class World:
     env: dict[str, str]
     handles: dict[str, str]
 
-    def cli(self, *args: str, database_url: str | None = None, show: bool = False) -> str:
-        """Run ``livc-hub ARGS`` in the world's folder; its standard output.
+    def cli(
+        self,
+        *args: str,
+        database_url: str | None = None,
+        show: bool = False,
+        timeout: float = 300,
+    ) -> str:
+        """Run ``livc-hub ARGS`` in the world's folder, within ``timeout``; its standard output.
 
         ``show`` lets its standard error through (the demo's progress) instead of keeping it
         for the message if the command fails.
@@ -61,6 +67,7 @@ class World:
             stderr=None if show else subprocess.PIPE,
             text=True,
             check=False,
+            timeout=timeout,
         )
         if done.returncode != 0:
             raise RuntimeError(f"livc-hub {' '.join(args)} failed:\n{(done.stderr or '')[-3000:]}")
@@ -131,7 +138,9 @@ def _new_folder(kind: str) -> Path:
 def _seed(world: World, size: int, log_entries: int) -> None:
     start = time.monotonic()
     print(f"  seeding: livc-hub demo --size {size:,} (seed {SEED})", flush=True)
-    world.cli("demo", "--size", str(size), "--seed", str(SEED), show=size >= 10_000)
+    # Bounded: about 5 ms a note on a busy machine today, with a wide margin.
+    limit = 120 + size * 0.05
+    world.cli("demo", "--size", str(size), "--seed", str(SEED), show=size >= 10_000, timeout=limit)
     world.reload_handles()
     if log_entries:
         print(f"  seeding: {log_entries:,} more access-log entries", flush=True)
