@@ -310,9 +310,11 @@ class Server:
         self.name, self.log = name, log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log = log.open("w")
+        # The checkout first on the path: bench.baselines is not an installed package.
+        path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(  # noqa: S603 - our own server command, on 127.0.0.1
             argv,
-            env=dict(env),
+            env={**env, "PYTHONPATH": path},
             cwd=cwd,
             stdout=self._log,
             stderr=subprocess.STDOUT,
