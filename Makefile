@@ -39,10 +39,13 @@ pytest: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/livc-hub openapi > openapi.yaml
 
-## bench: the benchmarks of BENCH.md (ratios against baselines taken in the same run)
+## bench: the benchmarks of BENCH.md (ratios against baselines taken in the same run).
+## Needs wrk (as root: apt-get install -y wrk) and PostgreSQL on 127.0.0.1:5432 for `postgres`.
+## One benchmark: `make bench NAME=read`; longer runs on a quiet machine: LIVC_BENCH_SECONDS=15.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null || { echo "wrk is not installed; as root: apt-get update && apt-get install -y wrk"; exit 1; }
+	$(BIN)/python -m bench $(NAME)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -76,11 +76,13 @@ def cmd_bootstrap(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
-    """Load the demo world (refuses outside demo mode)."""
+    """Load the demo world (refuses outside demo mode); with --size, grow it to N notes."""
     from app.services.demo import has_data, load_demo
 
     if not settings.demo:
         raise CliError("demo data is only loaded in demo mode (LIVC_MODE=demo)")
+    if args.size is not None and args.size < 1:
+        raise CliError("--size is a number of notes, at least 1")
 
     async def work(session: Any, hub: Any) -> dict[str, str] | None:
         if await has_data(session):
@@ -89,14 +91,66 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
 
     handles = asyncio.run(with_hub(settings, work))
     if handles is None:
+        if args.size is not None:
+            _grow_demo(settings, _stored_handles(), args.size, args.seed)
+            return
         if not args.if_empty:
             raise CliError("the database already has data; demo data not loaded")
         print("demo data already present")
         return
-    DEMO_HANDLES.parent.mkdir(parents=True, exist_ok=True)
-    DEMO_HANDLES.write_text(json.dumps(handles, indent=2) + "\n")
+    _store_handles(handles)
     people = ", ".join(h for h in handles if not h.startswith("_"))
     print(f"demo data loaded; members: {people}")
+    if args.size is not None:
+        _grow_demo(settings, handles, args.size, args.seed)
+
+
+def _stored_handles() -> dict[str, str]:
+    if not DEMO_HANDLES.exists():
+        raise CliError(f"the database has data but {DEMO_HANDLES} does not name the demo's members")
+    handles: dict[str, str] = json.loads(DEMO_HANDLES.read_text())
+    return handles
+
+
+def _store_handles(handles: dict[str, str]) -> None:
+    DEMO_HANDLES.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_HANDLES.write_text(json.dumps(handles, indent=2) + "\n")
+
+
+def _grow_demo(settings: Settings, handles: dict[str, str], size: int, seed: int) -> None:
+    """The benchmark exchange and filler notes up to ``size``, a batch per transaction."""
+    from app.api.app import build_keys, build_log
+    from app.db.engine import make_async_engine, make_sessionmaker
+    from app.services.authz import Authorizer
+    from app.services.demo import grow
+    from app.services.hub import Hub
+
+    hub = Hub(keys=build_keys(settings), log=build_log(settings), authz=Authorizer())
+    step = max(1000, size // 10)
+    shown = [0]
+
+    def progress(notes: int) -> None:
+        if notes - shown[0] >= step or notes >= size:
+            print(f"  {notes:,} notes", file=sys.stderr, flush=True)
+            shown[0] = notes
+
+    async def run() -> dict[str, str]:
+        engine = make_async_engine(settings.database)
+        try:
+            return await grow(
+                make_sessionmaker(engine), hub, handles, size=size, seed=seed, progress=progress
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        grown = asyncio.run(run())
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    _store_handles(grown)
+    print(
+        f"demo grown to {size:,} notes (seed {seed}); benchmark exchange {grown['_bench_exchange']}"
+    )
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> None:
@@ -233,6 +287,13 @@ def _parser() -> argparse.ArgumentParser:
     boot.set_defaults(func=cmd_bootstrap)
     demo = sub.add_parser("demo", help="load demo data (demo mode only)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
+    demo.add_argument(
+        "--size",
+        type=int,
+        metavar="N",
+        help="add the benchmark exchange and filler cases until the hub holds N notes",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="seed of the generated content")
     demo.set_defaults(func=cmd_demo)
     token = sub.add_parser("token", help="issue a token from the local issuer")
     token.add_argument("--member", required=True, help="member id or demo handle")

@@ -1,15 +1,22 @@
-"""Demo data: a small LIVC-R with a municipality, police, OCMW and the LTF, all fictional."""
+"""Demo data: a small LIVC-R with a municipality, police, OCMW and the LTF, all fictional.
+
+``grow`` (``livc-hub demo --size N``) adds what the benchmarks read (bench/, BENCH.md): one case
+whose exchange shows a participant 3 notes x 20 fields, and filler cases until the hub holds N
+notes, written through the same use cases as the API, a batch per transaction.
+"""
 
 from __future__ import annotations
 
+import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db.models import Member
+from app.db.models import Case, Member, Note
 from app.policies.vocabulary import (
     AgencyKind,
     CaseStatus,
@@ -21,7 +28,17 @@ from app.policies.vocabulary import (
     SecrecyRegime,
     Sensitivity,
 )
-from app.services import cases, cells, governance, notes, orgs, subjects, templates
+from app.services import (
+    cases,
+    cells,
+    exchanges,
+    governance,
+    notes,
+    orgs,
+    releases,
+    subjects,
+    templates,
+)
 from app.services.bootstrap import bootstrap_hub_admin, cli_context
 from app.services.context import RequestContext
 from app.services.hub import Hub
@@ -263,3 +280,286 @@ def _admin(agency: str, n: int) -> _Person:
 def demo_member_id(handles: dict[str, str], who: str) -> uuid.UUID:
     """A member id from a demo handle or a UUID string."""
     return uuid.UUID(handles.get(who, who))
+
+
+# --- Growing the demo for the benchmarks (livc-hub demo --size N) ---------------------------
+
+# The classes an OCMW social worker bound by secrecy may receive (not judicial, not intelligence),
+# so that every field of the benchmark exchange is visible to its reader.
+_READABLE = (
+    S.IDENTITY,
+    S.CONTACT,
+    S.FAMILY,
+    S.SCHOOL_WORK,
+    S.SOCIAL_SITUATION,
+    S.HEALTH,
+    S.PSYCHOLOGICAL,
+    S.RADICALISATION_SIGNALS,
+    S.RISK_ASSESSMENT,
+    S.INTERVENTION,
+    S.FREE_TEXT,
+)
+BENCH_FIELDS = [
+    FieldSpec(f"f{i:02d}", f"Veld {i} / Champ {i}", T.TEXT, _READABLE[i % len(_READABLE)])
+    for i in range(1, 21)
+]
+BENCH_READER = "sofie"  # the participant whose view the benchmark reads
+BENCH_WRITERS = ("sofie", "pieter", "prevention")  # one note each on the benchmark case
+NOTES_PER_CASE = 10
+EXCHANGE_EVERY = 10  # every tenth filler case has an exchange with a release and a grant
+SECOND_VERSION_EVERY = 10  # every tenth filler note is edited once
+CASES_PER_BATCH = 20  # filler cases per transaction
+_WORDS = (
+    "gesprek",
+    "school",
+    "moeder",
+    "begeleiding",
+    "contact",
+    "afspraak",
+    "jongerenwerking",
+    "huisbezoek",
+    "signalen",
+    "opvolging",
+    "netwerk",
+    "vrienden",
+)
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def bench_values(rng: random.Random) -> dict[str, str]:
+    """Values for the 20 benchmark fields (up to 80 characters each), drawn from ``rng``."""
+    return {
+        spec.name: " ".join(rng.choice(_WORDS) for _ in range(9)).capitalize()[:80]
+        for spec in BENCH_FIELDS
+    }
+
+
+@dataclass(frozen=True)
+class _Cast:
+    """The members the growth acts as, and the demo's cell."""
+
+    people: dict[str, Member]
+    cell_id: uuid.UUID
+
+    def ctx(self, handle: str) -> RequestContext:
+        """A fresh context per step: its clock must not run behind the step before it."""
+        return cli_context(self.people[handle])
+
+
+async def grow(
+    sessions: Sessions,
+    hub: Hub,
+    handles: dict[str, str],
+    *,
+    size: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, str]:
+    """Add the benchmark exchange (once), then filler cases until the hub holds ``size`` notes.
+
+    Deterministic in shape and content for a given seed (ids, keys and ciphertexts are fresh,
+    as the use cases make them). Returns the handles with the benchmark's ids added.
+    """
+    rng = random.Random(seed)  # noqa: S311 - demo content, not a secret
+    cast = await _cast(sessions, handles)
+    if "_bench_exchange" not in handles:
+        async with sessions() as session:
+            handles = {**handles, **await _bench_exchange(session, hub, cast, rng)}
+            await session.commit()
+    template_id = uuid.UUID(handles["_bench_template"])
+    async with sessions() as session:
+        number = int(await session.scalar(select(func.count(Note.id))) or 0)
+    cases_made = 0
+    while number < size:
+        async with sessions() as session:
+            for _ in range(CASES_PER_BATCH):
+                count = min(NOTES_PER_CASE, size - number)
+                if count <= 0:
+                    break
+                with_exchange = cases_made % EXCHANGE_EVERY == 0
+                await _filler_case(session, hub, cast, rng, template_id, count, with_exchange)
+                number, cases_made = number + count, cases_made + 1
+            await session.commit()
+        if progress is not None:
+            progress(number)
+    return handles
+
+
+async def _cast(sessions: Sessions, handles: dict[str, str]) -> _Cast:
+    wanted = ("admin", "mayor", *BENCH_WRITERS)
+    if any(h not in handles for h in (*wanted, "_cell")):
+        raise ValueError("the demo's handles file does not name the demo's members and cell")
+    async with sessions() as session:
+        found = {h: await session.get(Member, uuid.UUID(handles[h])) for h in wanted}
+    people = {h: m for h, m in found.items() if m is not None}
+    if len(people) != len(wanted):
+        raise ValueError("the demo's members named in the handles file are not in this database")
+    return _Cast(people, uuid.UUID(handles["_cell"]))
+
+
+async def _case(
+    session: AsyncSession, hub: Hub, cast: _Cast, owner: str, name: str, born: date
+) -> Case:
+    subject = await subjects.create_subject(
+        session,
+        cast.ctx(owner),
+        hub,
+        name=name,
+        date_of_birth=born,
+        national_register_number=None,
+    )
+    return await cases.open_case(
+        session,
+        cast.ctx(owner),
+        hub,
+        cell_id=cast.cell_id,
+        subject_id=subject.id,
+        working_group_id=None,
+        status=CaseStatus.UNDER_DISCUSSION,
+    )
+
+
+async def _bench_exchange(
+    session: AsyncSession, hub: Hub, cast: _Cast, rng: random.Random
+) -> dict[str, str]:
+    """The benchmark case: 3 notes x 20 fields, every field released and granted to the reader."""
+    template = await templates.create_template(
+        session,
+        cast.ctx("admin"),
+        hub,
+        key="bench_twenty_fields",
+        title="Twintig velden / Vingt champs (benchmark)",
+        fields=BENCH_FIELDS,
+    )
+    case = await _case(session, hub, cast, BENCH_READER, "Bench Persoon", date(1999, 3, 4))
+    written = {}
+    for handle in BENCH_WRITERS:
+        made = await notes.create_note(
+            session,
+            cast.ctx(handle),
+            hub,
+            case_id=case.id,
+            template_id=template.id,
+            values=bench_values(rng),
+        )
+        written[handle] = made.note.id
+    exchange_id = await _convene(session, hub, cast, case.id, BENCH_WRITERS)
+    names = [spec.name for spec in BENCH_FIELDS]
+    for handle, note_id in written.items():
+        await releases.release(
+            session,
+            cast.ctx(handle),
+            hub,
+            exchange_id,
+            note_id=note_id,
+            version=None,
+            fields=names,
+            sensitivities=[],
+        )
+    reader = cast.people[BENCH_READER].id
+    for note_id in written.values():
+        for name in names:
+            await releases.grant(
+                session,
+                cast.ctx("mayor"),
+                hub,
+                exchange_id,
+                member_id=reader,
+                role=None,
+                note_id=note_id,
+                field=name,
+                sensitivity=None,
+            )
+    return {
+        "_bench_exchange": str(exchange_id),
+        "_bench_case": str(case.id),
+        "_bench_subject": str(case.subject_id),
+        "_bench_template": str(template.id),
+        "_bench_note": str(written[BENCH_READER]),
+    }
+
+
+async def _convene(
+    session: AsyncSession, hub: Hub, cast: _Cast, case_id: uuid.UUID, guests: tuple[str, ...]
+) -> uuid.UUID:
+    """An exchange on the case, chaired by the mayor, open for 300 days, with these guests."""
+    mayor = cast.ctx("mayor")
+    access = await exchanges.convene(
+        session,
+        mayor,
+        hub,
+        case_id=case_id,
+        working_group_id=None,
+        purpose="Casusoverleg: begeleiding en opvolging",
+        legal_basis="Wet 30 juli 2018, art. 458ter Sw.",
+        opens_at=None,
+        expires_at=mayor.now + timedelta(days=300),
+    )
+    for handle in guests:
+        member_id = cast.people[handle].id
+        await exchanges.invite(session, cast.ctx("mayor"), hub, access.exchange.id, member_id)
+    return access.exchange.id
+
+
+async def _filler_case(
+    session: AsyncSession,
+    hub: Hub,
+    cast: _Cast,
+    rng: random.Random,
+    template_id: uuid.UUID,
+    count: int,
+    with_exchange: bool,
+) -> None:
+    """One more subject and case with ``count`` notes; some edited, some shared in an exchange."""
+    owner = rng.choice(BENCH_WRITERS)
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(14_000))
+    case = await _case(session, hub, cast, owner, f"Persoon {rng.randrange(10**9):09d}", born)
+    written: list[tuple[str, uuid.UUID]] = []
+    for _ in range(count):
+        writer = rng.choice(BENCH_WRITERS)
+        made = await notes.create_note(
+            session,
+            cast.ctx(writer),
+            hub,
+            case_id=case.id,
+            template_id=template_id,
+            values=bench_values(rng),
+        )
+        written.append((writer, made.note.id))
+        if rng.randrange(SECOND_VERSION_EVERY) == 0:
+            await notes.update_note(
+                session,
+                cast.ctx(writer),
+                hub,
+                made.note.id,
+                if_match=made.etag,
+                values=bench_values(rng),
+            )
+    if not with_exchange or not written:
+        return
+    writer, note_id = written[0]
+    guests = tuple(dict.fromkeys((writer, BENCH_READER)))
+    exchange_id = await _convene(session, hub, cast, case.id, guests)
+    shared = rng.sample(_READABLE, 3)
+    await releases.release(
+        session,
+        cast.ctx(writer),
+        hub,
+        exchange_id,
+        note_id=note_id,
+        version=None,
+        fields=[],
+        sensitivities=[s.value for s in shared],
+    )
+    await releases.grant(
+        session,
+        cast.ctx("mayor"),
+        hub,
+        exchange_id,
+        member_id=None,
+        role=Role.CASE_WORKER,
+        note_id=None,
+        field=None,
+        sensitivity=shared[0].value,
+    )
