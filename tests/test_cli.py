@@ -78,3 +78,12 @@ def test_serve_refuses_a_local_policy_that_loosens_the_law(
 
     rules = build_authorizer(Settings()).sharing_rules
     assert rules[-1].name == "locally_withheld"
+
+
+def test_check_entry_reads_an_entry_holding_a_unicode_line_separator(tmp_path: Path) -> None:
+    from app.cli.audit import _one_entry
+
+    line = '{"seq":0,"purpose":"a\u2028b\u0085c"}'
+    source = tmp_path / "entry.ndjson"
+    source.write_text(line + "\n", encoding="utf-8")
+    assert _one_entry(str(source)) == line

@@ -9,6 +9,11 @@ out of the canonical bytes while it is empty, so entries written before it exist
 hashes. ``owners`` (added with agency-scoped auditors) lists the agencies whose data the entry
 concerns; ``count`` (added with aggregated authentication failures) says how many identical
 failures one entry stands for (absent: one).
+
+An export line (``export_line``) is the canonical bytes themselves, the closing brace replaced by
+``,"hash":"<hex>"``, then the later fields left out as empty (``,"owners":[]``, ``,"count":null``)
+and the brace: it parses to the same object as the entry with its hash, and the verifier hashes
+the line's own bytes up to the hash instead of rebuilding them (decision 75).
 """
 
 from __future__ import annotations
@@ -109,3 +114,17 @@ def entry_hash(data: bytes) -> str:
 def leaf(data: bytes) -> bytes:
     """The Merkle leaf hash of canonical entry bytes."""
     return leaf_hash(data)
+
+
+HASH_KEY = b',"hash":"'
+# What an export line adds after the hash for a later field left out of the canonical bytes, so
+# the line still parses to every field (the export has always shown them, empty or not).
+EMPTY_LATER = {"owners": b',"owners":[]', "count": b',"count":null'}
+
+
+def export_line(entry: Mapping[str, Any], digest: str) -> bytes:
+    """One NDJSON export line: the canonical bytes, the chain hash, the empty later fields."""
+    data = canonical(entry)
+    empty = b"".join(EMPTY_LATER[k] for k in FIELDS if k in LATER and entry.get(k) in (None, []))
+    quoted = _ENCODE(digest).encode("utf-8")  # a stored hash is text from the database: quote it
+    return b"".join((data[:-1], HASH_KEY[:-1], quoted, empty, b"}\n"))
