@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +121,18 @@ class WriteGate:
     def __init__(self, timeout_s: float) -> None:
         self._lock = asyncio.Lock()
         self._timeout = timeout_s
+        self.waiting = 0  # writers queued now (for tests and metrics)
 
     def enter(self) -> None:
-        """Wait for the gate (called within the driver's greenlet, where it may await)."""
+        """Wait for the gate (called within the driver's greenlet, where it may await); past the
+        busy timeout the writer fails as SQLite's own wait would: "database is locked"."""
+        self.waiting += 1
         try:
             await_only(asyncio.wait_for(self._lock.acquire(), self._timeout))
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
+        finally:
+            self.waiting -= 1
 
     def leave(self) -> None:
         """Let the next writer in."""
@@ -159,12 +165,22 @@ def _release(gate: WriteGate | None, info: dict[Any, Any]) -> None:
         gate.leave()
 
 
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: AsyncEngine) -> WriteGate | None:
+    """The gate an app engine's writers queue at (None on PostgreSQL)."""
+    return _GATES.get(engine.sync_engine)
+
+
 def _configure(sync_engine: Engine, settings: DatabaseSettings, *, gate: bool = False) -> None:
     if sync_engine.dialect.name != "sqlite":
         return
     timeout_ms = settings.sqlite_busy_timeout_ms
     event.listen(sync_engine, "connect", _sqlite_pragmas(timeout_ms))
     writers = WriteGate(timeout_ms / 1000) if gate else None
+    if writers is not None:
+        _GATES[sync_engine] = writers
     event.listen(sync_engine, "before_cursor_execute", _sqlite_write_lock(writers))
     if writers is not None:
         # The gate is the connection's until it goes back to the pool (after its commit or
