@@ -86,6 +86,11 @@ class _World:
     grants: list[GrantFacts]
     fields: list[FieldFacts]
     rows: dict[tuple[str, int], tuple[NoteRow, VersionRow]] = field(default_factory=dict)
+    by_note: dict[str, list[ReleaseFacts]] = field(default_factory=dict)
+
+    def released(self, f: FieldFacts, now: datetime) -> bool:
+        """Whether a release in force covers the field (only its note's releases can)."""
+        return any(release_covers(r, f, now) for r in self.by_note.get(f.note_id, ()))
 
 
 def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
@@ -199,6 +204,8 @@ async def _load_world(session: AsyncSession, access: ExchangeAccess, now: dateti
         [_grant_facts(g) for g in grants],
         [],
     )
+    for r in world.releases:
+        world.by_note.setdefault(r.note_id, []).append(r)
     for shared, version in sorted(shown, key=lambda sv: (str(sv[0].note.id), sv[1].version)):
         specs = _specs(shared)
         world.fields.extend(
@@ -278,9 +285,7 @@ async def view(
     world = await _load_world(session, access, ctx.now)
     decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
     released = {
-        FieldKey(f.note_id, f.version, f.name)
-        for f in world.fields
-        if any(release_covers(r, f, ctx.now) for r in world.releases)
+        FieldKey(f.note_id, f.version, f.name) for f in world.fields if world.released(f, ctx.now)
     }
     shown, hidden = _log_lists(decisions, released)
     event = exchange_event(ctx, "exchange:view", access.exchange, access.case)
@@ -337,7 +342,7 @@ def _verdicts(
     decisions = _decide(hub, who, world, now)
     out = []
     for f in world.fields:
-        if not any(release_covers(r, f, now) for r in world.releases):
+        if not world.released(f, now):
             continue  # never reveal a field that was not released
         if granted_only and not any(grant_covers(g, who, f, now) for g in world.grants):
             continue
