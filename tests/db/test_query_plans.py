@@ -475,3 +475,22 @@ def test_the_check_sees_a_full_scan(seeded: tuple[ThrowawayDatabase, Seed]) -> N
     )
     scanned = "note_versions" in asyncio.run(_plan_of(db, row_values))
     assert scanned is (db.backend == "sqlite")
+
+
+def test_shown_versions_are_exactly_those_asked_for(seeded: tuple[ThrowawayDatabase, Seed]) -> None:
+    # One statement serves every view: it may read a version numbered for another note, and
+    # must leave it out. Every seeded note has versions 1 and 2 (2 is current).
+    db, seed = seeded
+    (a, _), (b, _), (c, _) = seed.notes[:3]
+    wanted = {a: (False, frozenset({1})), b: (True, frozenset()), c: (True, frozenset({1}))}
+
+    async def shown() -> set[tuple[uuid.UUID, int]]:
+        engine = make_async_engine(DatabaseSettings(url=db.url))
+        try:
+            async with AsyncSession(engine) as s:
+                rows = await notes.shown_versions(s, wanted)
+                return {(shared.note.id, v.version) for shared, v in rows}
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(shown()) == {(a, 1), (b, 2), (c, 1), (c, 2)}

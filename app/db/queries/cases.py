@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.queries.tables import cases, cell_agencies, subjects
@@ -69,11 +69,18 @@ def _with_subject() -> Select[Any]:
     return select(*CASE_COLUMNS).join_from(cases, subjects, subjects.c.id == cases.c.subject_id)
 
 
-def agency_seated(cell_id: Any, agency_id: uuid.UUID) -> ColumnElement[bool]:
+def agency_seated(cell_id: Any, agency_id: Any) -> ColumnElement[bool]:
     """True where the agency sits in the cell (``cell_id`` may be a column)."""
     return exists().where(
         cell_agencies.c.cell_id == cell_id, cell_agencies.c.agency_id == agency_id
     )
+
+
+_CASE = (
+    _with_subject()
+    .add_columns(agency_seated(cases.c.cell_id, bindparam("agency_id")))
+    .where(cases.c.id == bindparam("case_id"))
+)
 
 
 async def case(
@@ -81,8 +88,7 @@ async def case(
 ) -> tuple[CaseRow, bool] | None:
     """A case with its subject's owner, pseudonym and minor flag, and whether the agency sits
     in the case's cell, in one statement."""
-    stmt = _with_subject().add_columns(agency_seated(cases.c.cell_id, agency_id))
-    row = (await session.execute(stmt.where(cases.c.id == case_id))).first()
+    row = (await session.execute(_CASE, {"case_id": case_id, "agency_id": agency_id})).first()
     return None if row is None else (case_row(row), bool(row[-1]))
 
 

@@ -61,8 +61,8 @@ async def cell_facts(session: AsyncSession, cell_id: uuid.UUID) -> CellFacts | N
     return None if row is None else CellFacts(*row)
 
 
-def seat_exists(cell_id: Any, member_id: uuid.UUID) -> ColumnElement[bool]:
-    """True where the member was invited into the cell (``cell_id`` may be a column)."""
+def seat_exists(cell_id: Any, member_id: Any) -> ColumnElement[bool]:
+    """True where the member was invited into the cell (either may be a column or parameter)."""
     return exists().where(cell_members.c.cell_id == cell_id, cell_members.c.member_id == member_id)
 
 

@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.queries.cases import CASE_COLUMNS, CaseRow, case_row
@@ -85,32 +86,39 @@ class Reached:
     seated: bool
 
 
+_P = participants.c
+_REACH = (
+    select(
+        *_EXCHANGE,
+        cells.c.kind,
+        cells.c.chair_member_id,
+        *CASE_COLUMNS,
+        _P.id,
+        _P.invited_at,
+        seat_exists(exchanges.c.cell_id, bindparam("member_id")),
+    )
+    .join_from(exchanges, cells, cells.c.id == exchanges.c.cell_id)
+    .join(cases, cases.c.id == exchanges.c.case_id)
+    .join(subjects, subjects.c.id == cases.c.subject_id)
+    .outerjoin(
+        participants,
+        (_P.exchange_id == exchanges.c.id)
+        & (_P.member_id == bindparam("member_id"))
+        & _P.removed_at.is_(None),
+    )
+    .where(exchanges.c.id == bindparam("exchange_id"))
+    .order_by(_P.invited_at.desc())
+    .limit(1)
+)
+
+
 async def reach(
     session: AsyncSession, exchange_id: uuid.UUID, member_id: uuid.UUID
 ) -> Reached | None:
     """The exchange, its cell, case and subject, and the member's current participation (the
     latest, if two invitations raced) and seat in the cell."""
-    p = participants.c
-    mine = (p.exchange_id == exchanges.c.id) & (p.member_id == member_id) & p.removed_at.is_(None)
-    stmt = (
-        select(
-            *_EXCHANGE,
-            cells.c.kind,
-            cells.c.chair_member_id,
-            *CASE_COLUMNS,
-            p.id,
-            p.invited_at,
-            seat_exists(exchanges.c.cell_id, member_id),
-        )
-        .join_from(exchanges, cells, cells.c.id == exchanges.c.cell_id)
-        .join(cases, cases.c.id == exchanges.c.case_id)
-        .join(subjects, subjects.c.id == cases.c.subject_id)
-        .outerjoin(participants, mine)
-        .where(exchanges.c.id == exchange_id)
-        .order_by(p.invited_at.desc())
-        .limit(1)
-    )
-    row = (await session.execute(stmt)).first()
+    params = {"exchange_id": exchange_id, "member_id": member_id}
+    row = (await session.execute(_REACH, params)).first()
     if row is None:
         return None
     exchange = ExchangeRow(*row[:_X])
@@ -270,6 +278,17 @@ _RELEASE = select(
 )
 
 
+@cache
+def _releases_of(in_force: bool, owned: bool) -> Select[Any]:
+    r = releases.c
+    stmt = _RELEASE.where(r.exchange_id == bindparam("exchange_id"))
+    if in_force:
+        stmt = stmt.where(r.withdrawn_at.is_(None))
+    if owned:
+        stmt = stmt.where(r.owner_agency_id == bindparam("owner"))
+    return stmt.order_by(r.released_at, r.id)
+
+
 async def releases_of(
     session: AsyncSession,
     exchange_id: uuid.UUID,
@@ -278,14 +297,9 @@ async def releases_of(
     owner: uuid.UUID | None = None,
 ) -> list[ReleaseRow]:
     """An exchange's releases (only those not withdrawn, only one owner's: if asked)."""
-    r = releases.c
-    stmt = _RELEASE.where(r.exchange_id == exchange_id)
-    if in_force:
-        stmt = stmt.where(r.withdrawn_at.is_(None))
-    if owner is not None:
-        stmt = stmt.where(r.owner_agency_id == owner)
-    rows = await session.execute(stmt.order_by(r.released_at, r.id))
-    return [ReleaseRow(*row) for row in rows]
+    stmt = _releases_of(in_force, owner is not None)
+    params: dict[str, Any] = {"exchange_id": exchange_id, "owner": owner}
+    return [ReleaseRow(*row) for row in await session.execute(stmt, params)]
 
 
 async def release(
@@ -357,15 +371,20 @@ _GRANT = select(
 )
 
 
+@cache
+def _grants_of(in_force: bool) -> Select[Any]:
+    g = grants.c
+    stmt = _GRANT.where(g.exchange_id == bindparam("exchange_id"))
+    if in_force:
+        stmt = stmt.where(g.withdrawn_at.is_(None))
+    return stmt.order_by(g.granted_at, g.id)
+
+
 async def grants_of(
     session: AsyncSession, exchange_id: uuid.UUID, *, in_force: bool = False
 ) -> list[GrantRow]:
     """An exchange's grants (only those not withdrawn: if asked)."""
-    g = grants.c
-    stmt = _GRANT.where(g.exchange_id == exchange_id)
-    if in_force:
-        stmt = stmt.where(g.withdrawn_at.is_(None))
-    rows = await session.execute(stmt.order_by(g.granted_at, g.id))
+    rows = await session.execute(_grants_of(in_force), {"exchange_id": exchange_id})
     return [GrantRow(*row) for row in rows]
 
 

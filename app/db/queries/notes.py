@@ -12,16 +12,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    false,
+    bindparam,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -139,22 +139,29 @@ _VERSION: tuple[ColumnElement[Any], ...] = (
 _N, _C, _V = len(_NOTE), len(CASE_COLUMNS), len(_VERSION)
 
 
+@cache
+def _note(read: bool, numbered: bool) -> Select[Any]:
+    stmt = (
+        select(*_NOTE, *CASE_COLUMNS)
+        .join_from(notes, cases, cases.c.id == notes.c.case_id)
+        .join(subjects, subjects.c.id == cases.c.subject_id)
+        .where(notes.c.id == bindparam("note_id"))
+    )
+    if read:
+        number = bindparam("version") if numbered else notes.c.current_version
+        on = and_(versions.c.note_id == notes.c.id, versions.c.version == number)
+        stmt = stmt.outerjoin(versions, on).add_columns(*_VERSION)
+    return stmt
+
+
 async def note(
     session: AsyncSession, note_id: uuid.UUID, *, version: int | None = None, read: bool = False
 ) -> tuple[NoteRow, CaseRow, VersionRow | None] | None:
     """A note with its case and subject; with ``read``, the version asked for (the current one
     when ``version`` is None; None if it does not exist), all in one statement."""
-    stmt = (
-        select(*_NOTE, *CASE_COLUMNS)
-        .join_from(notes, cases, cases.c.id == notes.c.case_id)
-        .join(subjects, subjects.c.id == cases.c.subject_id)
-        .where(notes.c.id == note_id)
-    )
-    if read:
-        number = notes.c.current_version if version is None else literal(version)
-        on = and_(versions.c.note_id == notes.c.id, versions.c.version == number)
-        stmt = stmt.outerjoin(versions, on).add_columns(*_VERSION)
-    row = (await session.execute(stmt)).first()
+    stmt = _note(read, version is not None)
+    params = {"note_id": note_id, "version": version}
+    row = (await session.execute(stmt, params)).first()
     if row is None:
         return None
     head, case = NoteRow(*row[:_N]), case_row(row[_N : _N + _C])
@@ -259,6 +266,24 @@ async def shared_notes(
     return out
 
 
+# One statement object for every view: its shape does not depend on how many notes it names
+# (expanding parameters), so it is built, and its cache key computed, once.
+_SHOWN = (
+    _SHARED.join(versions, versions.c.note_id == notes.c.id)
+    .add_columns(*_VERSION)
+    .where(
+        notes.c.id.in_(bindparam("notes", expanding=True)),
+        or_(
+            and_(
+                notes.c.id.in_(bindparam("latest", expanding=True)),
+                versions.c.version == notes.c.current_version,
+            ),
+            versions.c.version.in_(bindparam("numbers", expanding=True)),
+        ),
+    )
+)
+
+
 async def shown_versions(
     session: AsyncSession, wanted: Mapping[uuid.UUID, tuple[bool, frozenset[int]]]
 ) -> list[tuple[SharedNoteRow, VersionRow]]:
@@ -266,26 +291,20 @@ async def shown_versions(
 
     ``wanted`` maps a note to (its current version is shown, the numbered versions shown). The
     join is by primary key, note by note: never a row-value IN list, which SQLite answers by
-    reading every version of every note.
+    reading every version of every note. A version numbered for one note that another note also
+    has is read and left out here (it is never opened).
     """
     if not wanted:
         return []
-    picks = []
-    for note_id, (latest, numbered) in wanted.items():
-        number: ColumnElement[bool] = (
-            versions.c.version.in_(sorted(numbered)) if numbered else false()
-        )
-        if latest:
-            number = or_(number, versions.c.version == notes.c.current_version)
-        picks.append(and_(notes.c.id == note_id, number))
-    stmt = (
-        _SHARED.join(versions, versions.c.note_id == notes.c.id)
-        .add_columns(*_VERSION)
-        .where(notes.c.id.in_(set(wanted)), or_(*picks))
-    )
+    params = {
+        "notes": list(wanted),
+        "latest": [n for n, (latest, _) in wanted.items() if latest],
+        "numbers": sorted({v for _, numbered in wanted.values() for v in numbered}),
+    }
     out = []
-    for row in await session.execute(stmt):
-        head = NoteRow(*row[:_N])
-        shown = SharedNoteRow(head, row[_N], row[_N + 1])
-        out.append((shown, VersionRow(*row[_N + 2 :])))
+    for row in await session.execute(_SHOWN, params):
+        head, version = NoteRow(*row[:_N]), VersionRow(*row[_N + 2 :])
+        latest, numbered = wanted[head.id]
+        if version.version in numbered or (latest and version.version == head.current_version):
+            out.append((SharedNoteRow(head, row[_N], row[_N + 1]), version))
     return out

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, Member, MemberProposal
@@ -51,9 +51,12 @@ def _member_row(row: Any) -> MemberRow:
     )
 
 
+_ONE_MEMBER = _MEMBER.where(members.c.id == bindparam("member_id"))
+
+
 async def member_row(session: AsyncSession, member_id: uuid.UUID) -> MemberRow | None:
     """One member with its agency's kind, in one statement."""
-    row = (await session.execute(_MEMBER.where(members.c.id == member_id))).first()
+    row = (await session.execute(_ONE_MEMBER, {"member_id": member_id})).first()
     return None if row is None else _member_row(row)
 
 
