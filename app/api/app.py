@@ -53,7 +53,6 @@ from app.errors import AuditUnavailable
 from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
-from app.services.owners import resolve_owners
 from app.settings import Mode, Settings
 
 logger = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ def _production(settings: Settings) -> bool:
 
 
 def build_log(settings: Settings) -> AccessLog:
-    """The access log: signs checkpoints with the audit key and records whom entries concern.
+    """The access log: signs checkpoints with the audit key (entries carry whom they concern).
 
     In production the key must exist (`livc-hub keys init`); elsewhere it is made on first use.
     Its guard keeps the last signed head outside the database; checkpoints go to the witnesses.
@@ -96,7 +95,6 @@ def build_log(settings: Settings) -> AccessLog:
         signer=signer,
         checkpoint_every=audit.checkpoint_every,
         checkpoint_seconds=audit.checkpoint_seconds,
-        owners=resolve_owners,
         guard=LogGuard(signer, StateFile(audit.state_file)),
         witnesses=WitnessPush(audit.witness_targets, timeout=audit.witness_timeout_seconds),
     )

@@ -42,33 +42,41 @@ async def _record_after_rollback(state: HubState, error: AppError, rid: str) -> 
     # of the failed request was rolled back. If that fails too, the answer becomes 503.
     try:
         async with state.sessions() as session:
-            await state.hub.log.append(session, error.audit, request_id=rid)
-            await session.commit()
+            state.hub.stage_entries(session)
+            await state.hub.stage(session, error.audit, request_id=rid)
+            await state.hub.commit(session)
     except (AuditUnavailable, SQLAlchemyError):
         raise AuditUnavailable() from None
 
 
 async def session_dep(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; commit before the response is sent, roll back on any error."""
+    """One session per request; its entries are appended and it commits before the response is
+    sent (``Hub.commit``); it rolls back on any error."""
     state = hub_state(request)
     async with state.sessions() as session:
+        state.hub.stage_entries(session)
         try:
             yield session
         except AppError as exc:
-            await session.rollback()
+            await _rollback(state, session)
             if exc.audit:
                 await _record_after_rollback(state, exc, request_id(request))
             raise
         except SQLAlchemyError as exc:
-            await session.rollback()
+            await _rollback(state, session)
             raise _storage_failed(exc, request) from None
         except BaseException:
-            await session.rollback()
+            await _rollback(state, session)
             raise
         try:
-            await session.commit()
+            await state.hub.commit(session)
         except SQLAlchemyError as exc:
             raise _storage_failed(exc, request) from None
+
+
+async def _rollback(state: HubState, session: AsyncSession) -> None:
+    state.hub.discard_staged(session)
+    await session.rollback()
 
 
 def _storage_failed(exc: SQLAlchemyError, request: Request) -> StorageUnavailable:

@@ -8,7 +8,7 @@ value. The tamper-evident form (hash chain, Merkle tree, signed checkpoints) rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,19 +71,15 @@ def alarm_event(reason: str) -> AuditEvent:
     return AuditEvent(ALARM_ACTION, Outcome.DENY, reason, None, None)
 
 
-# Finds, for each event, the agencies whose data it concerns (the owner of its note, subject,
-# ...). Given by the service layer, which knows the domain tables; the log only records.
-OwnerResolver = Callable[[AsyncSession, Sequence[AuditEvent]], Awaitable[list[frozenset[str]]]]
-
-
 class AccessLog:
     """Appends entries to the hash chain and the Merkle tree; fails closed (the caller gets 503).
 
     Appends are serialised by a row lock on the chain head (SELECT ... FOR UPDATE on PostgreSQL;
-    on SQLite every transaction already holds the write lock), so the chain stays linear with
-    many requests and several API processes. Every ``checkpoint_every`` entries, and on the
-    first append ``checkpoint_seconds`` or more after the last checkpoint, a signed tree head is
-    stored in the same transaction. (A hub with no appends has nothing new to sign.)
+    on SQLite the same statement first takes the write lock: ``app.db.engine``), so the chain
+    stays linear with many requests and several API processes. Every ``checkpoint_every``
+    entries, and on the first append ``checkpoint_seconds`` or more after the last checkpoint, a
+    signed tree head is stored in the same transaction. (A hub with no appends has nothing new
+    to sign.)
 
     Before any checkpoint is signed, the guard (``app.audit.guard``) checks that the log in the
     database extends the last head this hub signed; if not, nothing is signed, an
@@ -96,7 +92,6 @@ class AccessLog:
         clock: Callable[[], datetime] | None = None,
         signer: AuditSigner | None = None,
         checkpoint_every: int = 0,
-        owners: OwnerResolver | None = None,
         checkpoint_seconds: int = 0,
         guard: LogGuard | None = None,
         witnesses: WitnessPush | None = None,
@@ -105,7 +100,6 @@ class AccessLog:
         self.signer = signer
         self.checkpoint_every = checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
-        self._owners = owners
         # Without a state file the guard trusts only what this process signed (from entry 0).
         self.guard = guard if guard is not None or signer is None else LogGuard(signer)
         self.witnesses = witnesses
@@ -115,27 +109,24 @@ class AccessLog:
     ) -> None:
         """Chain the entries into the session's transaction and flush, so a failure shows now."""
         try:
-            # Resolved before the head is locked, so the lock is held as briefly as possible.
-            found = (
-                await self._owners(session, events) if self._owners else [frozenset()] * len(events)
-            )
             head = await session.scalar(
                 select(AuditHead).where(AuditHead.id == 1).with_for_update()
             )
             if head is None:
                 raise AuditUnavailable("the access log has no head; run the migrations")
             now = self._clock()
-            events, found = self._with_alarm(session, events, found)
+            events = self._with_alarm(session, events)
             due = bool(events) and self._time_for_checkpoint(head.checkpoint_at, now)
             may_sign = True
             if due or self._crosses(head.size, len(events)):
                 may_sign = await self._vouch(session, head) is None
-                events, found = self._with_alarm(session, events, found)
+                events = self._with_alarm(session, events)
             frontier = Frontier(head.size, [bytes.fromhex(h) for h in head.frontier])
             rows: list[dict[str, object]] = []
             signed = -1
-            for event, resolved in zip(events, found, strict=True):
-                owners = sorted(resolved.union(event.owners))
+            for event in events:
+                # Whom the entry concerns comes with the event, from what its use case loaded.
+                owners = sorted(set(event.owners))
                 row = _entry(event, now, request_id, position=frontier.size, prev=head.last_hash)
                 row.owners = owners or None
                 data = canonical(as_canonical(row))
@@ -202,19 +193,19 @@ class AccessLog:
         return bool(every) and count > 0 and (size + count) // every > size // every
 
     def _with_alarm(
-        self, session: AsyncSession, events: Sequence[AuditEvent], found: list[frozenset[str]]
-    ) -> tuple[Sequence[AuditEvent], list[frozenset[str]]]:
+        self, session: AsyncSession, events: Sequence[AuditEvent]
+    ) -> Sequence[AuditEvent]:
         """The events, with the alarm's entry if it is not logged yet (and these are not empty)."""
         if self.guard is None or not events:
-            return events, found
+            return events
         if any(e.action == ALARM_ACTION for e in events):
             self.guard.logging_alarm(session)
-            return events, found
+            return events
         pending = self.guard.unlogged()
         if pending is None:
-            return events, found
+            return events
         self.guard.logging_alarm(session)
-        return [*events, alarm_event(pending)], [*found, frozenset()]
+        return [*events, alarm_event(pending)]
 
     def _signed(
         self, session: AsyncSession, frontier: Frontier, last_hash: str, now: datetime

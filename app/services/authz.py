@@ -6,7 +6,7 @@ exactly as a missing one, unless the caller may know it exists (then 403).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from app.audit.log import AuditEvent, Outcome
@@ -64,8 +64,10 @@ def event_for(
     note_id: object = None,
     object_id: object = None,
     fields: Sequence[str] = (),
+    owners: Iterable[object] = (),
 ) -> AuditEvent:
-    """An allow event for this caller, naming the objects it touches."""
+    """An allow event for this caller, naming the objects it touches and the agencies whose
+    data they are (``owners``: from the rows the use case loaded)."""
     return AuditEvent(
         action=action,
         outcome=Outcome.ALLOW,
@@ -78,7 +80,18 @@ def event_for(
         note_id=_id(note_id),
         object_id=_id(object_id),
         fields=tuple(fields),
+        owners=owned(*owners),
     )
+
+
+def owned(*agency_ids: object) -> tuple[str, ...]:
+    """Owners of an event: the agencies' ids, once each, sorted (None is nobody)."""
+    return tuple(sorted({str(a) for a in agency_ids if a is not None}))
+
+
+def with_owners(event: AuditEvent, *agency_ids: object) -> AuditEvent:
+    """The event, also concerning these agencies."""
+    return replace(event, owners=owned(*event.owners, *agency_ids))
 
 
 def denied(event: AuditEvent, reason: str) -> AuditEvent:

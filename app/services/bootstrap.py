@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AccessLog, AuditEvent, Outcome
 from app.crypto import KeyProvider
 from app.db.models import Agency, Member
+from app.db.queries import orgs
 from app.errors import Conflict
 from app.policies.vocabulary import AgencyKind, MemberKind, MemberStatus, Role, SecrecyRegime
 from app.services.context import Principal, RequestContext
@@ -27,12 +27,12 @@ async def bootstrap_hub_admin(
     session: AsyncSession, keys: KeyProvider, log: AccessLog, *, agency_name: str, admin_name: str
 ) -> Member:
     """Create the operating agency and a hub admin; refuse once two hub admins exist."""
-    existing = await session.scalars(select(Member.roles))
+    existing = await orgs.every_members_roles(session)
     if sum(Role.HUB_ADMIN.value in roles for roles in existing) >= FIRST_HUB_ADMINS:
         raise Conflict(
             "two hub admins exist already; a hub admin proposes more and another approves"
         )
-    agency = await session.scalar(select(Agency).where(Agency.name == agency_name))
+    agency = await orgs.agency_named(session, agency_name)
     if agency is None:
         agency = Agency(
             id=uuid.uuid4(),
@@ -60,6 +60,7 @@ async def bootstrap_hub_admin(
         actor_member_id=None,
         actor_agency_id=None,
         object_id=str(admin.id),
+        owners=(str(agency.id),),
     )
     await log.append(session, [event], request_id="cli-" + uuid.uuid4().hex[:12])
     return admin

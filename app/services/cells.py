@@ -9,19 +9,21 @@ may know the cell and gets 403 for managing it.
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Agency, Cell, CellAgency, CellMember, Member, WorkingGroup
+from app.db.models import Cell
+from app.db.queries import cells as queries
+from app.db.queries import orgs
+from app.db.queries.cells import WorkingGroupRow
+from app.db.queries.pagination import Page, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
 from app.policies.vocabulary import CellKind
 from app.services.authz import event_for
 from app.services.context import RequestContext
 from app.services.hub import Hub
-from app.services.pagination import Page, paginate
 
 _CELL = Resource(ResourceKind.CELL)
 
@@ -34,17 +36,7 @@ def visible_to(ctx: RequestContext, hub: Hub) -> ColumnElement[bool] | None:
     """The cells the caller may know exist, as a condition on ``Cell.id`` (None: all of them)."""
     if hub.authz.decide(ctx, Permission.CELL_MANAGE, _CELL).allowed:
         return None
-    seated = select(CellAgency.cell_id).where(CellAgency.agency_id == ctx.principal.agency_id)
-    invited = select(CellMember.cell_id).where(CellMember.member_id == ctx.principal.member_id)
-    return or_(Cell.id.in_(seated), Cell.id.in_(invited))
-
-
-_S = TypeVar("_S", bound=Select[Any])
-
-
-def _scoped(stmt: _S, ctx: RequestContext, hub: Hub) -> _S:
-    condition = visible_to(ctx, hub)
-    return stmt if condition is None else stmt.where(condition)
+    return queries.visible(ctx.principal.agency_id, ctx.principal.member_id)
 
 
 async def create_cell(
@@ -68,13 +60,14 @@ async def create_cell(
     return cell
 
 
-async def _set_chair(session: AsyncSession, cell: Cell, member_id: uuid.UUID) -> None:
-    chair = await session.get(Member, member_id)
+async def _set_chair(session: AsyncSession, cell: Cell, member_id: uuid.UUID) -> uuid.UUID:
+    chair = await orgs.member(session, member_id)
     if chair is None:
         raise ValidationFailed("the chair must be an existing member")
     cell.chair_member_id = chair.id
-    await _ensure_agency(session, cell.id, chair.agency_id)
-    await _ensure_member(session, cell.id, chair.id)
+    await queries.seat_agency(session, cell.id, chair.agency_id)
+    await queries.seat_member(session, cell.id, chair.id)
+    return chair.agency_id
 
 
 async def change_chair(
@@ -83,30 +76,17 @@ async def change_chair(
     """Set who chairs the cell (after an election, or when the mayor delegates the chair)."""
     cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    await _set_chair(session, cell, member_id)
-    await hub.record(
-        session, ctx, event_for(ctx, "cell:set_chair", cell_id=cell.id, object_id=member_id)
-    )
+    agency = await _set_chair(session, cell, member_id)
+    event = event_for(ctx, "cell:set_chair", cell_id=cell.id, object_id=member_id, owners=[agency])
+    await hub.record(session, ctx, event)
     return cell
-
-
-async def _ensure_agency(session: AsyncSession, cell_id: uuid.UUID, agency_id: uuid.UUID) -> None:
-    if await session.get(CellAgency, (cell_id, agency_id)) is None:
-        session.add(CellAgency(cell_id=cell_id, agency_id=agency_id))
-        await session.flush()
-
-
-async def _ensure_member(session: AsyncSession, cell_id: uuid.UUID, member_id: uuid.UUID) -> None:
-    if await session.get(CellMember, (cell_id, member_id)) is None:
-        session.add(CellMember(cell_id=cell_id, member_id=member_id))
-        await session.flush()
 
 
 async def get_cell(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID
 ) -> Cell:
     """A cell the caller may know exists; any other id is 404."""
-    cell = await session.scalar(_scoped(select(Cell).where(Cell.id == cell_id), ctx, hub))
+    cell = await queries.cell(session, cell_id, visible_to(ctx, hub))
     if cell is None:
         raise NotFound()
     return cell
@@ -118,7 +98,7 @@ async def list_cells(
     """The cells the caller may know exist, paged."""
     return await paginate(
         session,
-        _scoped(select(Cell), ctx, hub),
+        queries.cells_in(visible_to(ctx, hub)),
         created_at=Cell.created_at,
         row_id=Cell.id,
         limit=limit,
@@ -126,76 +106,57 @@ async def list_cells(
     )
 
 
-async def cell_agency_ids(session: AsyncSession, cell_id: uuid.UUID) -> list[uuid.UUID]:
-    """The agencies sitting in a cell."""
-    rows = await session.scalars(select(CellAgency.agency_id).where(CellAgency.cell_id == cell_id))
-    return list(rows.all())
-
-
 async def seats(
     session: AsyncSession, cell_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[list[uuid.UUID], list[uuid.UUID]]]:
-    """Agencies and members of several cells, in two queries."""
-    out: dict[uuid.UUID, tuple[list[uuid.UUID], list[uuid.UUID]]] = {c: ([], []) for c in cell_ids}
-    if not cell_ids:
-        return out
-    agencies = await session.execute(
-        select(CellAgency.cell_id, CellAgency.agency_id).where(CellAgency.cell_id.in_(cell_ids))
-    )
-    for cell_id, agency_id in agencies:
-        out[cell_id][0].append(agency_id)
-    members = await session.execute(
-        select(CellMember.cell_id, CellMember.member_id).where(CellMember.cell_id.in_(cell_ids))
-    )
-    for cell_id, member_id in members:
-        out[cell_id][1].append(member_id)
-    return out
+    """Agencies and members of several cells, in two statements."""
+    return await queries.seats(session, cell_ids)
 
 
 async def add_agency(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, agency_id: uuid.UUID
-) -> None:
+) -> Cell:
     """Seat an agency in a cell."""
     cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    if await session.get(Agency, agency_id) is None:
+    if await orgs.agency(session, agency_id) is None:
         raise ValidationFailed("no such agency")
-    await _ensure_agency(session, cell.id, agency_id)
-    await hub.record(
-        session, ctx, event_for(ctx, "cell:add_agency", cell_id=cell.id, object_id=agency_id)
+    await queries.seat_agency(session, cell.id, agency_id)
+    event = event_for(
+        ctx, "cell:add_agency", cell_id=cell.id, object_id=agency_id, owners=[agency_id]
     )
+    await hub.record(session, ctx, event)
+    return cell
 
 
 async def add_member(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, member_id: uuid.UUID
-) -> None:
+) -> Cell:
     """Invite a member of a seated agency into the cell (art. 3: on the mayor's invitation)."""
     cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    member = await session.get(Member, member_id)
+    member = await orgs.member(session, member_id)
     if member is None:
         raise ValidationFailed("no such member")
-    if member.agency_id not in await cell_agency_ids(session, cell.id):
+    if member.agency_id not in await queries.agency_ids(session, cell.id):
         raise Conflict("the member's agency does not sit in this cell; add the agency first")
-    await _ensure_member(session, cell.id, member.id)
-    await hub.record(
-        session, ctx, event_for(ctx, "cell:add_member", cell_id=cell.id, object_id=member.id)
+    await queries.seat_member(session, cell.id, member.id)
+    event = event_for(
+        ctx, "cell:add_member", cell_id=cell.id, object_id=member.id, owners=[member.agency_id]
     )
+    await hub.record(session, ctx, event)
+    return cell
 
 
 async def add_working_group(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, name: str
-) -> WorkingGroup:
+) -> WorkingGroupRow:
     """A working group inside a cell."""
     cell = await get_cell(session, ctx, hub, cell_id)
     _manage(ctx, hub)
-    exists = await session.scalar(
-        select(WorkingGroup.id).where(WorkingGroup.cell_id == cell.id, WorkingGroup.name == name)
-    )
-    if exists is not None:
+    if await queries.working_group_named(session, cell.id, name):
         raise Conflict("this cell already has a working group with that name")
-    group = WorkingGroup(id=uuid.uuid4(), cell_id=cell.id, name=name)
-    session.add(group)
+    group = await queries.add_working_group(session, cell.id, name, ctx.now)
     await hub.record(
         session, ctx, event_for(ctx, "cell:add_working_group", cell_id=cell.id, object_id=group.id)
     )
@@ -204,10 +165,7 @@ async def add_working_group(
 
 async def list_working_groups(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID
-) -> list[WorkingGroup]:
+) -> list[WorkingGroupRow]:
     """The working groups of a cell the caller may know exists."""
     await get_cell(session, ctx, hub, cell_id)
-    rows = await session.scalars(
-        select(WorkingGroup).where(WorkingGroup.cell_id == cell_id).order_by(WorkingGroup.name)
-    )
-    return list(rows.all())
+    return await queries.working_groups_of(session, cell_id)

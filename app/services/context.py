@@ -21,6 +21,8 @@ class Principal:
     status: MemberStatus
     bound_by_secrecy: bool
     clearance: Clearance
+    # The kind of the member's agency, as read with the member (None where it was not read).
+    agency_kind: str | None = None
 
     def actor(self) -> Actor:
         """The facts the policy engine takes."""

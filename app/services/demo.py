@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db.models import Case, Member, Note
+from app.db.models import Member, Note
+from app.db.queries.cases import CaseRow
 from app.policies.vocabulary import (
     AgencyKind,
     CaseStatus,
@@ -400,7 +401,7 @@ async def _cast(sessions: Sessions, handles: dict[str, str]) -> _Cast:
 
 async def _case(
     session: AsyncSession, hub: Hub, cast: _Cast, owner: str, name: str, born: date
-) -> Case:
+) -> CaseRow:
     subject = await subjects.create_subject(
         session,
         cast.ctx(owner),

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import new_client_secret
 from app.db.models import Agency, Member, MemberProposal
+from app.db.queries import orgs as queries
+from app.db.queries.pagination import Page, paginate
 from app.errors import Conflict, NotFound, SeparationOfDuties
 from app.policies.administration import (
     AdminActor,
@@ -32,10 +33,10 @@ from app.policies.administration import (
 )
 from app.policies.vocabulary import Clearance, MemberKind, Role
 from app.services.authz import denied, event_for
+from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.identity import principal_of
-from app.services.pagination import Page, paginate
 
 DEFAULT_TTL = timedelta(days=7)
 _ROLE_VALUES = frozenset(r.value for r in Role)
@@ -63,14 +64,17 @@ def apply_state(member: Member, state: MemberState) -> None:
 
 async def agency_facts(session: AsyncSession, agency: Agency) -> AgencyFacts:
     """The agency's approver role and whether it has an agency admin (of any status) yet."""
-    roles = await session.scalars(select(Member.roles).where(Member.agency_id == agency.id))
+    roles = await queries.roles_in_agency(session, agency.id)
     has_admin = any(Role.AGENCY_ADMIN.value in r for r in roles)
     return AgencyFacts(str(agency.id), Role(agency.approver_role), has_admin)
 
 
-def refused(ctx: RequestContext, action: str, reason: str, member_id: object) -> SeparationOfDuties:
-    """A 403 that says which rule refused, logged as a denial."""
-    event = event_for(ctx, action, object_id=member_id)
+def refused(
+    ctx: RequestContext, action: str, reason: str, member_id: object, owner: object = None
+) -> SeparationOfDuties:
+    """A 403 that says which rule refused, logged as a denial (concerning ``owner``, the
+    member's agency, once the member exists)."""
+    event = event_for(ctx, action, object_id=member_id, owners=[owner])
     return SeparationOfDuties(
         _MESSAGES.get(reason, "refused by the separation of duties"),
         extra={"reason": reason},
@@ -158,6 +162,7 @@ async def propose(
         reason=AdminReason.FOUR_EYES,
         object_id=member.id,
         fields=describe(row),
+        owners=[member.agency_id],
     )
     await hub.record(session, ctx, event)
     return row
@@ -166,14 +171,13 @@ async def propose(
 async def _visible(
     session: AsyncSession, ctx: RequestContext, proposal_id: uuid.UUID, action: str
 ) -> tuple[MemberProposal, Member, Agency]:
-    row = await session.get(MemberProposal, proposal_id, with_for_update=True)
+    row = await queries.proposal_for_update(session, proposal_id)
     if row is not None and may_see_proposals(actor_of(ctx), str(row.agency_id)):
-        member = await session.get(Member, row.member_id)
-        agency = await session.get(Agency, row.agency_id)
+        member = await queries.member(session, row.member_id)
+        agency = await queries.agency(session, row.agency_id)
         if member is not None and agency is not None:
             return row, member, agency
-    event = event_for(ctx, action, object_id=proposal_id)
-    raise NotFound(audit=(denied(event, "not_found"),))
+    raise await missing_in(session, event_for(ctx, action, object_id=proposal_id))
 
 
 async def get_proposal(
@@ -181,7 +185,8 @@ async def get_proposal(
 ) -> MemberProposal:
     """One proposal, for the agency's admins, approvers and auditors, and hub-wide staff."""
     row, member, _ = await _visible(session, ctx, proposal_id, "member:proposal_read")
-    await hub.record(session, ctx, event_for(ctx, "member:proposal_read", object_id=member.id))
+    event = event_for(ctx, "member:proposal_read", object_id=member.id, owners=[member.agency_id])
+    await hub.record(session, ctx, event)
     return row
 
 
@@ -210,12 +215,20 @@ async def decide(
         actor_of(ctx), facts, _facts(row, member), state_of(member), ctx.now, approve=approve
     )
     if not verdict.allowed:
-        raise _decision_refused(ctx, action, verdict.reason, member.id, row)
+        raise _decision_refused(ctx, action, verdict.reason, member, row)
     row.state = (ProposalState.APPROVED if approve else ProposalState.REFUSED).value
     row.decided_by = ctx.principal.member_id
     row.decided_at = ctx.now
+    owners = [member.agency_id]
     events = [
-        event_for(ctx, action, reason=verdict.reason, object_id=member.id, fields=describe(row))
+        event_for(
+            ctx,
+            action,
+            reason=verdict.reason,
+            object_id=member.id,
+            fields=describe(row),
+            owners=owners,
+        )
     ]
     secret = None
     if approve:
@@ -230,6 +243,7 @@ async def decide(
                 reason=verdict.reason,
                 object_id=member.id,
                 fields=describe(row),
+                owners=owners,
             )
         )
     await hub.record(session, ctx, *events)
@@ -237,17 +251,23 @@ async def decide(
 
 
 def _decision_refused(
-    ctx: RequestContext, action: str, reason: str, member_id: uuid.UUID, row: MemberProposal
+    ctx: RequestContext, action: str, reason: str, member: Member, row: MemberProposal
 ) -> Exception:
     if reason in (AdminReason.PROPOSAL_NOT_PENDING, AdminReason.PROPOSAL_EXPIRED):
-        event = event_for(ctx, action, object_id=member_id, fields=(f"proposal:{row.id}",))
+        event = event_for(
+            ctx,
+            action,
+            object_id=member.id,
+            fields=(f"proposal:{row.id}",),
+            owners=[member.agency_id],
+        )
         detail = (
             "the proposal has expired; propose again"
             if reason == AdminReason.PROPOSAL_EXPIRED
             else f"the proposal is {row.state} already"
         )
         return Conflict(detail, extra={"reason": reason}, audit=(denied(event, reason),))
-    return refused(ctx, action, reason, member_id)
+    return refused(ctx, action, reason, member.id, member.agency_id)
 
 
 async def withdraw(
@@ -257,12 +277,17 @@ async def withdraw(
     row, member, _ = await _visible(session, ctx, proposal_id, "member:withdraw")
     verdict = may_withdraw(actor_of(ctx), _facts(row, member))
     if not verdict.allowed:
-        raise _decision_refused(ctx, "member:withdraw", verdict.reason, member.id, row)
+        raise _decision_refused(ctx, "member:withdraw", verdict.reason, member, row)
     row.state = ProposalState.WITHDRAWN.value
     row.decided_by = ctx.principal.member_id
     row.decided_at = ctx.now
     event = event_for(
-        ctx, "member:withdraw", reason=verdict.reason, object_id=member.id, fields=describe(row)
+        ctx,
+        "member:withdraw",
+        reason=verdict.reason,
+        object_id=member.id,
+        fields=describe(row),
+        owners=[member.agency_id],
     )
     await hub.record(session, ctx, event)
     return row
@@ -279,13 +304,15 @@ async def list_proposals(
     cursor: str | None,
 ) -> Page[MemberProposal]:
     """An agency's proposals, newest last, for its admins, approvers and auditors."""
+    agency = await queries.agency(session, agency_id)
     event = event_for(ctx, "member:proposal_list", object_id=agency_id)
-    agency = await session.get(Agency, agency_id)
-    if agency is None or not may_see_proposals(actor_of(ctx), str(agency_id)):
+    if agency is None:
+        raise await missing_in(session, event)
+    event = event_for(ctx, "member:proposal_list", object_id=agency_id, owners=[agency_id])
+    if not may_see_proposals(actor_of(ctx), str(agency_id)):
         raise NotFound(audit=(denied(event, "not_found"),))
-    stmt = select(MemberProposal).where(MemberProposal.agency_id == agency_id)
-    if state is not None:
-        stmt = stmt.where(*_in_state(state, ctx.now))
+    criteria = () if state is None else _in_state(state, ctx.now)
+    stmt = queries.proposals_of(agency_id, *criteria)
     await hub.record(session, ctx, event)
     return await paginate(
         session,

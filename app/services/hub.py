@@ -1,7 +1,16 @@
-"""What every use case needs besides the session: keys, the access log and the authoriser."""
+"""What every use case needs besides the session: keys, the access log and the authoriser.
+
+Entries are staged on the request's session and appended by ``Hub.commit`` at the end of the
+request, just before its transaction commits: the write lock (SQLite) and the log head's row lock
+(PostgreSQL) are then held for the append and the commit only, never while a use case reads or
+decrypts. ``commit`` is the one place where entries are appended and made durable, so a writer
+that batches many requests' appends into one commit can take it over. A session that was not
+opened for staging (the command line, tests) appends at once, as before.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,6 +21,8 @@ from app.auth import SecretHasher
 from app.crypto import KeyProvider
 from app.services.authz import Authorizer
 from app.services.context import RequestContext
+
+_STAGED = "livc_hub.staged_entries"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,47 @@ class Hub:
     # token endpoint, so a flood cannot starve other requests.
     hasher: SecretHasher = field(default_factory=lambda: SecretHasher(2))
 
+    @staticmethod
+    def stage_entries(session: AsyncSession) -> None:
+        """From now on, entries recorded in this session wait for ``commit``."""
+        session.info[_STAGED] = []
+
     async def record(self, session: AsyncSession, ctx: RequestContext, *events: AuditEvent) -> None:
-        """Append access-log entries in the request's transaction (fail closed)."""
-        await self.log.append(session, events, request_id=ctx.request_id)
+        """Record access-log entries in the request's transaction (fail closed)."""
+        await self.stage(session, events, request_id=ctx.request_id)
+
+    async def stage(
+        self, session: AsyncSession, events: Sequence[AuditEvent], *, request_id: str
+    ) -> None:
+        """Stage entries for ``commit`` (or append them now, if the session does not stage)."""
+        staged: list[tuple[str, Sequence[AuditEvent]]] | None = session.info.get(_STAGED)
+        if staged is None:
+            await self.log.append(session, events, request_id=request_id)
+        else:
+            staged.append((request_id, events))
+
+    async def append_staged(self, session: AsyncSession) -> None:
+        """Append what was staged, in order, in the session's transaction (not committed yet)."""
+        staged: list[tuple[str, Sequence[AuditEvent]]] = session.info.get(_STAGED) or []
+        if staged:
+            session.info[_STAGED] = []
+        batches: list[tuple[str, list[AuditEvent]]] = []
+        for request_id, events in staged:
+            if batches and batches[-1][0] == request_id:
+                batches[-1][1].extend(events)
+            else:
+                batches.append((request_id, list(events)))
+        for request_id, events in batches:
+            await self.log.append(session, events, request_id=request_id)
+
+    async def commit(self, session: AsyncSession) -> None:
+        """Append the staged entries and commit: nothing the request did is durable without
+        its entries, and the answer leaves only after this returns."""
+        await self.append_staged(session)
+        await session.commit()
+
+    @staticmethod
+    def discard_staged(session: AsyncSession) -> None:
+        """Forget staged entries (their transaction was rolled back)."""
+        if session.info.get(_STAGED):
+            session.info[_STAGED] = []

@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent, Outcome
 from app.auth import SecretHasher
 from app.db.models import Member
+from app.db.queries import orgs
+from app.db.queries.orgs import ClientRow, MemberRow
 from app.errors import StorageUnavailable, Unauthenticated
 from app.policies.vocabulary import Clearance, MemberKind, MemberStatus, Role
 from app.services.context import Principal
@@ -20,8 +21,10 @@ from app.services.context import Principal
 _ROLE_VALUES = frozenset(r.value for r in Role)
 
 
-def principal_of(member: Member) -> Principal:
-    """The request's view of a member row."""
+def principal_of(member: Member | MemberRow, agency_kind: str | None = None) -> Principal:
+    """The request's view of a member (with its agency's kind, when it was read)."""
+    if isinstance(member, MemberRow):
+        agency_kind = member.agency_kind
     return Principal(
         member_id=member.id,
         agency_id=member.agency_id,
@@ -30,16 +33,18 @@ def principal_of(member: Member) -> Principal:
         status=MemberStatus(member.status),
         bound_by_secrecy=member.bound_by_secrecy,
         clearance=Clearance(member.clearance),
+        agency_kind=agency_kind,
     )
 
 
 async def principal_for_subject(session: AsyncSession, subject: str) -> Principal:
-    """The member a token names; an unknown member is unauthenticated."""
+    """The member a token names, read once with its agency; an unknown member is
+    unauthenticated."""
     try:
         member_id = uuid.UUID(subject)
     except ValueError:
         raise Unauthenticated("the token does not name a member of this hub") from None
-    member = await session.get(Member, member_id)
+    member = await orgs.member_row(session, member_id)
     if member is None:
         raise Unauthenticated("the token does not name a member of this hub")
     if member.status != MemberStatus.ACTIVE.value:
@@ -57,7 +62,7 @@ def _inactive(status: str) -> str:
 
 async def authenticate_client(
     sessions: Callable[[], AsyncSession], hasher: SecretHasher, client_id: str, secret: str
-) -> Member:
+) -> ClientRow:
     """A service account by client id and secret (argon2id, within the hasher's limiter).
 
     The lookup runs in its own short transaction, closed before the hash is checked: a flood of
@@ -67,10 +72,10 @@ async def authenticate_client(
     """
     try:
         async with sessions() as session:
-            member = await session.scalar(select(Member).where(Member.client_id == client_id))
+            member = await orgs.client(session, client_id)
     except SQLAlchemyError:
         raise StorageUnavailable() from None
-    hashed = member.client_secret_hash if member and member.client_secret_hash else None
+    hashed = member.secret_hash if member and member.secret_hash else None
     ok = await hasher.verify(hashed or await hasher.dummy(), secret)
     if member is None or hashed is None or not ok:
         raise _invalid_client("invalid client credentials", "bad_client_credentials", member)
@@ -90,10 +95,10 @@ def rejected(reason: str, member_id: str | None = None) -> AuditEvent:
     )
 
 
-def _invalid_client(detail: str, reason: str, member: Member | None) -> Unauthenticated:
+def _invalid_client(detail: str, reason: str, member: ClientRow | None) -> Unauthenticated:
     # A known account is named as the object (so its agency's auditor sees attempts on it);
     # what the caller typed as a client id never is.
     event = rejected(reason)
     if member is not None:
-        event = replace(event, object_id=str(member.id))
+        event = replace(event, object_id=str(member.id), owners=(str(member.agency_id),))
     return Unauthenticated(detail, extra={"error": "invalid_client"}, audit=(event,))

@@ -1,6 +1,7 @@
 """Notes: written and read by the owning agency; every edit is a new sealed version.
 
-Reads decide first, append the access-log entry second (fail closed), and decrypt last.
+Reads decide first, record the access-log entry second (fail closed: it is durable before the
+answer leaves), and decrypt last.
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent
-from app.db.models import Case, Note, NoteTemplate, NoteVersion
+from app.db.queries import notes as queries
+from app.db.queries.cases import CaseRow
+from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta, VersionRow
+from app.db.queries.pagination import Page, paginate_rows
+from app.db.queries.tables import notes as note_table
 from app.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
-from app.services.authz import event_for, missing
+from app.services.authz import event_for, with_owners
 from app.services.cases import case_event, load_case
+from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.fields import decode_fields, encode_fields
 from app.services.hub import Hub
-from app.services.pagination import Page, paginate
 from app.services.sealing import UnsealFailed, failed_read, seal, unseal
 from app.services.templates import specs_of
 
@@ -32,8 +36,8 @@ from app.services.templates import specs_of
 class NoteView:
     """A note version with its opened fields."""
 
-    note: Note
-    version: NoteVersion
+    note: NoteRow
+    version: VersionRow
     fields: dict[str, Any]
 
     @property
@@ -51,16 +55,16 @@ def _own_note(ctx: RequestContext) -> Resource:
     return Resource(ResourceKind.NOTE, owner_agency_id=str(ctx.principal.agency_id))
 
 
-async def _template(session: AsyncSession, template_id: uuid.UUID) -> NoteTemplate:
-    template = await session.get(NoteTemplate, template_id)
+async def _template(session: AsyncSession, template_id: uuid.UUID) -> TemplateRow:
+    template = await queries.template(session, template_id)
     if template is None:
         raise ValidationFailed("no such template", extra={"field": "template_id"})
     return template
 
 
 def _seal_version(
-    hub: Hub, ctx: RequestContext, note: Note, version: int, values: Mapping[str, str]
-) -> NoteVersion:
+    hub: Hub, ctx: RequestContext, note: NoteRow, version: int, values: Mapping[str, str]
+) -> VersionRow:
     key_version, wrapped, blobs = seal(
         hub.keys,
         agency_id=str(note.owner_agency_id),
@@ -69,7 +73,7 @@ def _seal_version(
         version=version,
         values=values,
     )
-    return NoteVersion(
+    return VersionRow(
         note_id=note.id,
         version=version,
         author_id=ctx.principal.member_id,
@@ -80,7 +84,7 @@ def _seal_version(
     )
 
 
-def _open(hub: Hub, note: Note, version: NoteVersion, event: AuditEvent) -> dict[str, Any]:
+def _open(hub: Hub, note: NoteRow, version: VersionRow, event: AuditEvent) -> dict[str, Any]:
     try:
         opened = unseal(
             hub.keys,
@@ -99,10 +103,11 @@ def _open(hub: Hub, note: Note, version: NoteVersion, event: AuditEvent) -> dict
 
 
 def _event(
-    ctx: RequestContext, action: str, note: Note, case: Case, fields: Sequence[str] = ()
+    ctx: RequestContext, action: str, note: NoteRow, case: CaseRow, fields: Sequence[str] = ()
 ) -> AuditEvent:
     # Names the subject too: the subject report must find every access to a person's notes.
-    return replace(case_event(ctx, action, case), note_id=str(note.id), fields=tuple(fields))
+    event = replace(case_event(ctx, action, case), note_id=str(note.id), fields=tuple(fields))
+    return with_owners(event, note.owner_agency_id)
 
 
 async def create_note(
@@ -125,20 +130,18 @@ async def create_note(
     )
     template = await _template(session, template_id)
     encoded = encode_fields(specs_of(template), values)
-    note = Note(
+    note = NoteRow(
         id=uuid.uuid4(),
         case_id=case.id,
         template_id=template.id,
         owner_agency_id=ctx.principal.agency_id,
         current_version=1,
-        created_by=ctx.principal.member_id,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
     version = _seal_version(hub, ctx, note, 1, encoded)
-    session.add(note)
-    await session.flush()
-    session.add(version)
+    await queries.add_note(session, note, created_by=ctx.principal.member_id)
+    await queries.add_version(session, version)
     await hub.record(session, ctx, _event(ctx, "note:create", note, case, sorted(encoded)))
     return NoteView(note=note, version=version, fields=decode_fields(encoded))
 
@@ -150,25 +153,17 @@ async def _load_note(
     note_id: uuid.UUID,
     action: Permission,
     log_action: str,
-) -> tuple[Note, Case]:
-    found = (
-        await session.execute(
-            select(Note, Case).join(Case, Case.id == Note.case_id).where(Note.id == note_id)
-        )
-    ).first()
+    *,
+    read: bool = False,
+    version: int | None = None,
+) -> tuple[NoteRow, CaseRow, VersionRow | None]:
+    found = await queries.note(session, note_id, version=version, read=read)
     if found is None:
-        raise missing(event_for(ctx, log_action, note_id=note_id))
-    note, case = found
+        raise await missing_in(session, event_for(ctx, log_action, note_id=note_id))
+    note, case, shown = found
     resource = Resource(ResourceKind.NOTE, owner_agency_id=str(note.owner_agency_id))
     hub.authz.require(ctx, action, resource, event=_event(ctx, log_action, note, case))
-    return note, case
-
-
-async def _version(session: AsyncSession, note: Note, number: int) -> NoteVersion:
-    version = await session.get(NoteVersion, (note.id, number))
-    if version is None:
-        raise NotFound()
-    return version
+    return note, case, shown
 
 
 async def read_note(
@@ -178,9 +173,12 @@ async def read_note(
     note_id: uuid.UUID,
     version: int | None = None,
 ) -> NoteView:
-    """A note's current (or a given) version, decrypted after the read is logged."""
-    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:read")
-    row = await _version(session, note, note.current_version if version is None else version)
+    """A note's current (or a given) version, decrypted after the read is recorded."""
+    note, case, row = await _load_note(
+        session, ctx, hub, note_id, Permission.NOTE_READ, "note:read", read=True, version=version
+    )
+    if row is None:
+        raise NotFound()
     event = _event(ctx, "note:read", note, case, sorted(row.sealed))
     await hub.record(session, ctx, event)
     return NoteView(note=note, version=row, fields=_open(hub, note, row, event))
@@ -196,7 +194,9 @@ async def update_note(
     values: Mapping[str, Any],
 ) -> NoteView:
     """Append a new version if the caller edited the current one (If-Match), else 412."""
-    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_WRITE, "note:update")
+    note, case, _ = await _load_note(
+        session, ctx, hub, note_id, Permission.NOTE_WRITE, "note:update"
+    )
     if not if_match:
         raise PreconditionRequired("send If-Match with the ETag of the version you edited")
     current = note.current_version
@@ -205,21 +205,14 @@ async def update_note(
     template = await _template(session, note.template_id)
     encoded = encode_fields(specs_of(template), values)
     # Compare-and-set on the head: of two concurrent edits of the same version only one wins.
-    moved = await session.execute(
-        update(Note)
-        .where(Note.id == note.id, Note.current_version == current)
-        .values(current_version=current + 1, updated_at=ctx.now)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if not await queries.advance(session, note.id, current, ctx.now):
         raise PreconditionFailed()
     version = _seal_version(hub, ctx, note, current + 1, encoded)
-    session.add(version)
     try:
-        await session.flush()
+        await queries.add_version(session, version)
     except IntegrityError:
         raise PreconditionFailed() from None
-    note.current_version = current + 1
+    note = replace(note, current_version=current + 1, updated_at=ctx.now)
     await hub.record(session, ctx, _event(ctx, "note:update", note, case, sorted(encoded)))
     return NoteView(note=note, version=version, fields=decode_fields(encoded))
 
@@ -231,14 +224,14 @@ def _matches(header: str, etag: str) -> bool:
 
 async def list_versions(
     session: AsyncSession, ctx: RequestContext, hub: Hub, note_id: uuid.UUID
-) -> tuple[Note, list[NoteVersion]]:
+) -> tuple[NoteRow, list[VersionMeta]]:
     """A note's version history (metadata only)."""
-    note, case = await _load_note(session, ctx, hub, note_id, Permission.NOTE_READ, "note:history")
-    rows = await session.scalars(
-        select(NoteVersion).where(NoteVersion.note_id == note.id).order_by(NoteVersion.version)
+    note, case, _ = await _load_note(
+        session, ctx, hub, note_id, Permission.NOTE_READ, "note:history"
     )
+    rows = await queries.history(session, note.id)
     await hub.record(session, ctx, _event(ctx, "note:history", note, case))
-    return note, list(rows.all())
+    return note, rows
 
 
 async def list_case_notes(
@@ -249,7 +242,7 @@ async def list_case_notes(
     *,
     limit: int,
     cursor: str | None,
-) -> Page[Note]:
+) -> Page[NoteRow]:
     """The caller's agency's notes on a case (metadata); other agencies' notes are not counted."""
     case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "note:list")
     hub.authz.require(
@@ -259,11 +252,14 @@ async def list_case_notes(
         event=case_event(ctx, "note:list", case),
         hide=False,
     )
-    stmt = select(Note).where(
-        Note.case_id == case.id, Note.owner_agency_id == ctx.principal.agency_id
-    )
-    page = await paginate(
-        session, stmt, created_at=Note.created_at, row_id=Note.id, limit=limit, cursor=cursor
+    page = await paginate_rows(
+        session,
+        queries.notes_of(case.id, ctx.principal.agency_id),
+        queries.note_row,
+        created_at=note_table.c.created_at,
+        row_id=note_table.c.id,
+        limit=limit,
+        cursor=cursor,
     )
     await hub.record(session, ctx, case_event(ctx, "note:list", case))
     return page

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import new_client_id
 from app.db.models import Agency, Member, MemberProposal
+from app.db.queries import orgs as queries
+from app.db.queries.pagination import Page, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
 from app.policies.administration import (
@@ -34,6 +35,7 @@ from app.policies.vocabulary import (
     SecrecyRegime,
 )
 from app.services.authz import event_for, missing
+from app.services.concerns import concerning, missing_in
 from app.services.context import RequestContext
 from app.services.governance import (
     actor_of,
@@ -44,7 +46,6 @@ from app.services.governance import (
     state_of,
 )
 from app.services.hub import Hub
-from app.services.pagination import Page, paginate
 
 
 def _approver(role: Role) -> Role:
@@ -67,7 +68,7 @@ async def create_agency(
     """Register an agency and create its key-encryption key."""
     hub.authz.require(ctx, Permission.AGENCY_MANAGE, Resource(ResourceKind.AGENCY), hide=False)
     _approver(approver_role)
-    if await session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
+    if await queries.agency_named(session, name) is not None:
         raise Conflict("an agency with this name exists")
     agency = Agency(
         id=uuid.uuid4(),
@@ -75,10 +76,12 @@ async def create_agency(
         kind=kind.value,
         secrecy_regime=secrecy_regime,
         approver_role=approver_role.value,
+        created_at=ctx.now,
     )
     session.add(agency)
     await anyio.to_thread.run_sync(hub.keys.ensure_agency_key, str(agency.id))
-    await hub.record(session, ctx, event_for(ctx, "agency:create", object_id=agency.id))
+    event = event_for(ctx, "agency:create", object_id=agency.id, owners=[agency.id])
+    await hub.record(session, ctx, event)
     return agency
 
 
@@ -94,16 +97,24 @@ async def update_agency(
 
     Pending proposals are decided under the rule in force when they are decided.
     """
+    agency = await queries.agency(session, agency_id)
     event = event_for(ctx, "agency:update", object_id=agency_id)
+    if agency is None:
+        event = await concerning(session, event)
+    else:
+        event = event_for(ctx, "agency:update", object_id=agency_id, owners=[agency_id])
     hub.authz.require(
         ctx, Permission.AGENCY_MANAGE, Resource(ResourceKind.AGENCY), event=event, hide=False
     )
-    agency = await session.get(Agency, agency_id)
     if agency is None:
         raise missing(event)
     agency.approver_role = _approver(approver_role).value
     changed = event_for(
-        ctx, "agency:update", object_id=agency_id, fields=(f"approver_role:{approver_role.value}",)
+        ctx,
+        "agency:update",
+        object_id=agency_id,
+        fields=(f"approver_role:{approver_role.value}",),
+        owners=[agency_id],
     )
     await hub.record(session, ctx, changed)
     return agency
@@ -111,7 +122,7 @@ async def update_agency(
 
 async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
     """An agency by id; agencies are not secret to authenticated members."""
-    agency = await session.get(Agency, agency_id)
+    agency = await queries.agency(session, agency_id)
     if agency is None:
         raise NotFound()
     return agency
@@ -121,7 +132,7 @@ async def list_agencies(session: AsyncSession, *, limit: int, cursor: str | None
     """All agencies, paged."""
     return await paginate(
         session,
-        select(Agency),
+        queries.all_agencies(),
         created_at=Agency.created_at,
         row_id=Agency.id,
         limit=limit,
@@ -143,23 +154,31 @@ class NewMember:
 async def _member_scope(
     session: AsyncSession, ctx: RequestContext, hub: Hub, agency_id: uuid.UUID, action: str
 ) -> Agency:
-    agency = await session.get(Agency, agency_id)
+    agency = await queries.agency(session, agency_id)
     if agency is None:
-        raise missing(event_for(ctx, action, object_id=agency_id))
+        raise await missing_in(session, event_for(ctx, action, object_id=agency_id))
     resource = Resource(ResourceKind.MEMBER, owner_agency_id=str(agency_id))
     hub.authz.require(ctx, Permission.MEMBER_MANAGE, resource, event=event_for(ctx, action))
     return agency
 
 
 def _plan(
-    ctx: RequestContext, facts: AgencyFacts, target: Target, after: MemberState, action: str
+    ctx: RequestContext,
+    facts: AgencyFacts,
+    target: Target,
+    after: MemberState,
+    action: str,
+    *,
+    exists: bool,
 ) -> Plan:
+    # A refusal concerns the member's agency once the member exists (not for a creation).
     plan = plan_change(actor_of(ctx), facts, target, after)
     if plan.allowed:
         return plan
+    owner = facts.agency_id if exists else None
     if plan.reason is AdminReason.NOT_AN_ADMIN:
-        raise missing(event_for(ctx, action, object_id=target.member_id))
-    raise refused(ctx, action, plan.reason, target.member_id)
+        raise missing(event_for(ctx, action, object_id=target.member_id, owners=[owner]))
+    raise refused(ctx, action, plan.reason, target.member_id, owner)
 
 
 async def create_member(
@@ -184,14 +203,24 @@ async def create_member(
     target = Target(str(member_id), kind, NOTHING)
     after = MemberState(frozenset(roles), clearance, bound_by_secrecy, MemberStatus.ACTIVE)
     facts = await agency_facts(session, agency)
-    plan = _plan(ctx, facts, target, after, "member:create")
-    member = Member(id=member_id, agency_id=agency_id, display_name=display_name, kind=kind.value)
+    plan = _plan(ctx, facts, target, after, "member:create", exists=False)
+    member = Member(
+        id=member_id,
+        agency_id=agency_id,
+        display_name=display_name,
+        kind=kind.value,
+        created_at=ctx.now,
+    )
     apply_state(member, plan.now or NOTHING)
     if kind is MemberKind.SERVICE:
         member.client_id = new_client_id()
     session.add(member)
     await hub.record(
-        session, ctx, event_for(ctx, "member:create", reason=plan.reason, object_id=member.id)
+        session,
+        ctx,
+        event_for(
+            ctx, "member:create", reason=plan.reason, object_id=member.id, owners=[agency_id]
+        ),
     )
     proposal = None
     if plan.waits:
@@ -204,7 +233,7 @@ async def get_member(
     session: AsyncSession, ctx: RequestContext, hub: Hub, member_id: uuid.UUID
 ) -> Member:
     """A member, visible to their agency's admins, hub admins and themselves."""
-    member = await session.get(Member, member_id)
+    member = await queries.member(session, member_id)
     if member is None:
         raise NotFound()
     if member.id != ctx.principal.member_id:
@@ -224,7 +253,7 @@ async def list_members(
 ) -> Page[Member]:
     """An agency's members, for its admins and hub admins."""
     await _member_scope(session, ctx, hub, agency_id, "member:list")
-    stmt = select(Member).where(Member.agency_id == agency_id)
+    stmt = queries.members_of(agency_id)
     return await paginate(
         session, stmt, created_at=Member.created_at, row_id=Member.id, limit=limit, cursor=cursor
     )
@@ -252,12 +281,12 @@ async def update_member(
     """Change roles, secrecy flag, clearance or status: narrowing now, widening on approval."""
     if status is MemberStatus.PENDING:
         raise ValidationFailed("a member becomes pending only when created through a proposal")
-    member = await session.get(Member, member_id)
+    member = await queries.member(session, member_id)
     if member is None:
-        raise missing(event_for(ctx, "member:update", object_id=member_id))
+        raise await missing_in(session, event_for(ctx, "member:update", object_id=member_id))
     if member.id == ctx.principal.member_id:
         # Whoever they are, they know their own record exists: 403 with the rule, not 404.
-        raise refused(ctx, "member:update", AdminReason.SELF_CHANGE, member.id)
+        raise refused(ctx, "member:update", AdminReason.SELF_CHANGE, member.id, member.agency_id)
     agency = await _member_scope(session, ctx, hub, member.agency_id, "member:update")
     before = state_of(member)
     after = after_patch(
@@ -268,7 +297,8 @@ async def update_member(
         status=status,
     )
     target = Target(str(member.id), MemberKind(member.kind), before)
-    plan = _plan(ctx, await agency_facts(session, agency), target, after, "member:update")
+    facts = await agency_facts(session, agency)
+    plan = _plan(ctx, facts, target, after, "member:update", exists=True)
     proposal = None
     if plan.now is not None and plan.now != before:
         apply_state(member, plan.now)
@@ -277,7 +307,12 @@ async def update_member(
             session,
             ctx,
             event_for(
-                ctx, "member:update", reason=plan.reason, object_id=member.id, fields=narrowed
+                ctx,
+                "member:update",
+                reason=plan.reason,
+                object_id=member.id,
+                fields=narrowed,
+                owners=[member.agency_id],
             ),
         )
     if plan.waits:

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent
-from app.db.models import Agency, Grant, Note, NoteTemplate, Release
+from app.db.queries import exchanges as queries
+from app.db.queries import notes as note_queries
+from app.db.queries.exchanges import GrantRow, ReleaseRow
+from app.db.queries.notes import SharedNoteRow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
 from app.policies.sharing import (
@@ -26,20 +28,33 @@ from app.policies.sharing import (
     release_refusal,
 )
 from app.policies.vocabulary import Role
-from app.services.authz import denied, missing
+from app.services.authz import denied, missing, with_owners
+from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.exchanges import (
     ExchangeAccess,
     exchange_event,
     is_open,
-    participants_of,
     reach,
     require_chair,
     shut_reason,
 )
 from app.services.hub import Hub
-from app.services.templates import specs_of
+from app.services.templates import specs_for
 from app.services.views import releasable_fields, release_facts
+
+
+async def _case_note(
+    session: AsyncSession, access: ExchangeAccess, note_id: uuid.UUID, event: AuditEvent
+) -> SharedNoteRow:
+    """A note of the exchange's case; 404 (logged, concerning its owner) for any other id."""
+    found = (await note_queries.shared_notes(session, {note_id})).get(note_id)
+    if found is None:
+        raise await missing_in(session, replace(event, note_id=str(note_id)))
+    if found.note.case_id != access.case.id:
+        owned_by = with_owners(replace(event, note_id=str(note_id)), found.note.owner_agency_id)
+        raise missing(owned_by)
+    return found
 
 
 async def release(
@@ -52,52 +67,46 @@ async def release(
     version: int | None,
     fields: Sequence[str],
     sensitivities: Sequence[str],
-) -> list[Release]:
+) -> list[ReleaseRow]:
     """Release fields or classes of one of the caller's agency's notes into the exchange."""
     access = await reach(session, ctx, hub, exchange_id, "release:create")
     event = exchange_event(ctx, "release:create", access.exchange, access.case)
     if access.participant is None:
         raise NotFound(audit=(denied(event, "not_participant"),))
-    note = await session.get(Note, note_id)
-    if note is None or note.case_id != access.case.id:
-        raise missing(replace(event, note_id=str(note_id)))
+    shared = await _case_note(session, access, note_id, event)
+    note = shared.note
+    event = with_owners(replace(event, note_id=str(note.id)), note.owner_agency_id)
     resource = Resource(ResourceKind.NOTE, owner_agency_id=str(note.owner_agency_id))
-    hub.authz.require(
-        ctx, Permission.NOTE_RELEASE, resource, event=replace(event, note_id=str(note.id))
-    )
+    hub.authz.require(ctx, Permission.NOTE_RELEASE, resource, event=event)
     if not is_open(access.exchange, ctx.now):
         raise Conflict("the exchange is closed")
-    await _check_names(session, note, version, fields, sensitivities)
+    _check_names(shared, version, fields, sensitivities)
     named = [*fields, *(f"class:{c}" for c in sensitivities)]
-    event = replace(event, note_id=str(note.id), fields=tuple(named))
-    await _check_flow(session, hub, access.cell.kind, note, event)
+    event = replace(event, fields=tuple(named))
+    _check_flow(hub, access.cell.kind, shared.owner_kind, event)
     rows = [
-        Release(
+        ReleaseRow(
             id=uuid.uuid4(),
-            exchange_id=access.exchange.id,
             note_id=note.id,
             owner_agency_id=note.owner_agency_id,
             version=version,
             field=name,
             sensitivity=cls,
-            released_by=ctx.principal.member_id,
             released_at=ctx.now,
+            withdrawn_at=None,
         )
         for name, cls in [*((f, None) for f in fields), *((None, c) for c in sensitivities)]
     ]
-    session.add_all(rows)
+    await queries.add_releases(session, access.exchange.id, rows, ctx.principal.member_id)
     await hub.record(session, ctx, event)
     return rows
 
 
-async def _check_flow(
-    session: AsyncSession, hub: Hub, cell_kind: str, note: Note, event: AuditEvent
-) -> None:
+def _check_flow(hub: Hub, cell_kind: str, owner_kind: str, event: AuditEvent) -> None:
     # A release the rule table would deny to every reader is refused now rather than accepted
     # and never shown (rule 8); the test is the rule's own, as the hub's local policy set it.
-    owner_kind = await session.scalar(select(Agency.kind).where(Agency.id == note.owner_agency_id))
     reason = release_refusal(
-        hub.authz.sharing_rules, cell_kind=cell_kind, owner_agency_kind=str(owner_kind)
+        hub.authz.sharing_rules, cell_kind=cell_kind, owner_agency_kind=owner_kind
     )
     if reason is not None:
         raise Forbidden(
@@ -107,20 +116,18 @@ async def _check_flow(
         )
 
 
-async def _check_names(
-    session: AsyncSession,
-    note: Note,
+def _check_names(
+    shared: SharedNoteRow,
     version: int | None,
     fields: Sequence[str],
     sensitivities: Sequence[str],
 ) -> None:
     if not fields and not sensitivities:
         raise ValidationFailed("name at least one field or sensitivity class to release")
-    if version is not None and not 1 <= version <= note.current_version:
+    if version is not None and not 1 <= version <= shared.note.current_version:
         raise ValidationFailed("no such version of this note", extra={"field": "version"})
-    template = await session.get(NoteTemplate, note.template_id)
-    assert template is not None  # noqa: S101 - foreign key
-    unknown = sorted(set(fields) - set(specs_of(template)))
+    specs = specs_for(shared.note.template_id, shared.template_fields)
+    unknown = sorted(set(fields) - set(specs))
     if unknown:
         raise ValidationFailed("fields not in the note's template", extra={"fields": unknown})
     bad = sorted(set(sensitivities) - KNOWN_CLASSES)
@@ -134,24 +141,24 @@ async def withdraw_release(
     hub: Hub,
     exchange_id: uuid.UUID,
     release_id: uuid.UUID,
-) -> Release:
+) -> None:
     """The owning agency withdraws a release (even after the exchange closed)."""
     access = await reach(session, ctx, hub, exchange_id, "release:withdraw")
     event = exchange_event(ctx, "release:withdraw", access.exchange, access.case)
-    row = await session.get(Release, release_id)
-    if row is None or row.exchange_id != access.exchange.id:
+    row = await queries.release(session, access.exchange.id, release_id)
+    if row is None:
         raise missing(event)
     resource = Resource(ResourceKind.NOTE, owner_agency_id=str(row.owner_agency_id))
     hub.authz.require(ctx, Permission.NOTE_RELEASE, resource, event=event)
     if row.withdrawn_at is None:
-        row.withdrawn_at = ctx.now
-    await hub.record(session, ctx, replace(event, note_id=str(row.note_id), object_id=str(row.id)))
-    return row
+        await queries.withdraw_release(session, row.id, ctx.now)
+    done = replace(event, note_id=str(row.note_id), object_id=str(row.id))
+    await hub.record(session, ctx, with_owners(done, row.owner_agency_id))
 
 
 async def list_releases(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
-) -> list[Release]:
+) -> list[ReleaseRow]:
     """Releases in force: all for the chair (names and classes, never values); own for others.
 
     None once the exchange is shut (closed or expired), for every caller.
@@ -163,12 +170,8 @@ async def list_releases(
         # Rule 10: after closing or expiry the exchange answers its header and status only.
         await hub.record(session, ctx, replace(event, reason=shut))
         return []
-    stmt = select(Release).where(
-        Release.exchange_id == access.exchange.id, Release.withdrawn_at.is_(None)
-    )
-    if not access.is_chair:
-        stmt = stmt.where(Release.owner_agency_id == ctx.principal.agency_id)
-    rows = list((await session.scalars(stmt.order_by(Release.released_at, Release.id))).all())
+    owner = None if access.is_chair else ctx.principal.agency_id
+    rows = await queries.releases_of(session, access.exchange.id, in_force=True, owner=owner)
     await hub.record(session, ctx, event)
     return rows
 
@@ -184,7 +187,7 @@ async def grant(
     note_id: uuid.UUID | None,
     field: str | None,
     sensitivity: str | None,
-) -> Grant:
+) -> GrantRow:
     """The chair grants a released field or class to a participant or to a role."""
     access = await reach(session, ctx, hub, exchange_id, "grant:create")
     require_chair(access, ctx, "grant:create")
@@ -196,23 +199,27 @@ async def grant(
         raise ValidationFailed("unknown sensitivity class", extra={"field": "sensitivity"})
     if not is_open(access.exchange, ctx.now):
         raise Conflict("the exchange is closed")
+    event = exchange_event(ctx, "grant:create", access.exchange, access.case)
+    note_owner = None
     if note_id is not None:
-        note = await session.get(Note, note_id)
-        if note is None or note.case_id != access.case.id:
-            raise missing(
-                replace(exchange_event(ctx, "grant:create", access.exchange), note_id=str(note_id))
-            )
+        # Named without the case: a refusal here concerns the note's owner only.
+        probe = exchange_event(ctx, "grant:create", access.exchange)
+        note_owner = (await _case_note(session, access, note_id, probe)).note.owner_agency_id
+    member_agency = None
     if member_id is not None:
-        current = {m.id for _, m in await participants_of(session, access.exchange.id)}
+        current = {
+            m.id: m for _, m in await queries.current_participants(session, access.exchange.id)
+        }
         if member_id not in current:
             raise Conflict("grants go to current participants of the exchange")
-    event = exchange_event(ctx, "grant:create", access.exchange, access.case)
+        member_agency = current[member_id].agency_id
     event = replace(
         event,
         object_id=None if member_id is None else str(member_id),
         fields=(field,) if field else (f"class:{sensitivity}",),
         note_id=None if note_id is None else str(note_id),
     )
+    event = with_owners(event, note_owner, member_agency)
     wanted = GrantFacts(
         None if member_id is None else str(member_id),
         None if role is None else role.value,
@@ -222,18 +229,17 @@ async def grant(
         ctx.now,
     )
     await _check_released(session, access, wanted, ctx.now, event)
-    row = Grant(
+    row = GrantRow(
         id=uuid.uuid4(),
-        exchange_id=access.exchange.id,
         member_id=member_id,
         role=None if role is None else role.value,
         note_id=note_id,
         field=field,
         sensitivity=sensitivity,
-        granted_by=ctx.principal.member_id,
         granted_at=ctx.now,
+        withdrawn_at=None,
     )
-    session.add(row)
+    await queries.add_grant(session, access.exchange.id, row, ctx.principal.member_id)
     await hub.record(session, ctx, event)
     return row
 
@@ -248,11 +254,7 @@ async def _check_released(
     # Rule 2 at grant time: a grant must name a field that a release in force covers now.
     releases = [
         release_facts(r)
-        for r in await session.scalars(
-            select(Release).where(
-                Release.exchange_id == access.exchange.id, Release.withdrawn_at.is_(None)
-            )
-        )
+        for r in await queries.releases_of(session, access.exchange.id, in_force=True)
     ]
     fields = await releasable_fields(session, releases)
     if not grant_released(wanted, fields, releases, now):
@@ -270,23 +272,22 @@ async def withdraw_grant(
     hub: Hub,
     exchange_id: uuid.UUID,
     grant_id: uuid.UUID,
-) -> Grant:
+) -> None:
     """The chair withdraws a grant."""
     access = await reach(session, ctx, hub, exchange_id, "grant:withdraw")
     require_chair(access, ctx, "grant:withdraw")
     event = exchange_event(ctx, "grant:withdraw", access.exchange, access.case)
-    row = await session.get(Grant, grant_id)
-    if row is None or row.exchange_id != access.exchange.id:
+    row = await queries.grant(session, access.exchange.id, grant_id)
+    if row is None:
         raise missing(event)
     if row.withdrawn_at is None:
-        row.withdrawn_at = ctx.now
+        await queries.withdraw_grant(session, row.id, ctx.now)
     await hub.record(session, ctx, replace(event, object_id=str(row.id)))
-    return row
 
 
 async def list_grants(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
-) -> list[Grant]:
+) -> list[GrantRow]:
     """Grants in force (the chair's view); none once the exchange is shut."""
     access = await reach(session, ctx, hub, exchange_id, "grant:list")
     require_chair(access, ctx, "grant:list")
@@ -295,10 +296,6 @@ async def list_grants(
     if shut is not None:
         await hub.record(session, ctx, replace(event, reason=shut))
         return []
-    rows = await session.scalars(
-        select(Grant)
-        .where(Grant.exchange_id == access.exchange.id, Grant.withdrawn_at.is_(None))
-        .order_by(Grant.granted_at, Grant.id)
-    )
+    rows = await queries.grants_of(session, access.exchange.id, in_force=True)
     await hub.record(session, ctx, event)
-    return list(rows.all())
+    return rows

@@ -10,10 +10,12 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crypto import blind_index
-from app.db.models import Subject
+from app.db.queries import cases as queries
+from app.db.queries.cases import SubjectRow
 from app.errors import ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
-from app.services.authz import event_for, missing
+from app.services.authz import event_for
+from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, seal, unseal
@@ -25,7 +27,7 @@ IDENTIFIERS = ("name", "date_of_birth", "national_register_number")
 class SubjectView:
     """A subject with its identifiers opened for the owning agency."""
 
-    subject: Subject
+    subject: SubjectRow
     identifiers: dict[str, str]
 
 
@@ -52,7 +54,7 @@ async def create_subject(
     name: str,
     date_of_birth: date,
     national_register_number: str | None,
-) -> Subject:
+) -> SubjectRow:
     """Register a person under a pseudonym; identifiers sealed under the caller's agency key."""
     agency = str(ctx.principal.agency_id)
     resource = Resource(ResourceKind.SUBJECT, owner_agency_id=agency)
@@ -76,27 +78,32 @@ async def create_subject(
         version=1,
         values=values,
     )
-    subject = Subject(
+    subject = SubjectRow(
         id=subject_id,
         pseudonym="S-" + secrets.token_hex(6).upper(),
         owner_agency_id=ctx.principal.agency_id,
+        # DOMAIN.md rule 13: a minor's notes default to the youth regime; flagged at registration.
+        is_minor=_age_on(date_of_birth, ctx.now.date()) < 18,
+        created_at=ctx.now,
         key_version=key_version,
         wrapped_key=wrapped,
         sealed=blobs,
+    )
+    await queries.add_subject(
+        session,
+        subject,
         nrn_index=(
             None
             if national_register_number is None
             else blind_index(hub.keys, "nrn", national_register_number)
         ),
         name_dob_index=blind_index(hub.keys, "name_dob", f"{name}|{date_of_birth.isoformat()}"),
-        # DOMAIN.md rule 13: a minor's notes default to the youth regime; flagged at registration.
-        is_minor=_age_on(date_of_birth, ctx.now.date()) < 18,
         created_by=ctx.principal.member_id,
     )
-    session.add(subject)
-    await hub.record(
-        session, ctx, event_for(ctx, "subject:create", subject_id=subject.id, fields=sorted(values))
+    event = event_for(
+        ctx, "subject:create", subject_id=subject.id, fields=sorted(values), owners=[agency]
     )
+    await hub.record(session, ctx, event)
     return subject
 
 
@@ -104,13 +111,16 @@ async def read_subject(
     session: AsyncSession, ctx: RequestContext, hub: Hub, subject_id: uuid.UUID
 ) -> SubjectView:
     """A subject with identifiers, for the owning agency only; anyone else gets 404."""
-    subject = await session.get(Subject, subject_id)
-    event = event_for(ctx, "subject:read", subject_id=subject_id)
+    subject = await queries.subject(session, subject_id)
     if subject is None:
-        raise missing(event)
-    resource = Resource(ResourceKind.SUBJECT, owner_agency_id=str(subject.owner_agency_id))
+        raise await missing_in(session, event_for(ctx, "subject:read", subject_id=subject_id))
+    owner = subject.owner_agency_id
+    event = event_for(ctx, "subject:read", subject_id=subject_id, owners=[owner])
+    resource = Resource(ResourceKind.SUBJECT, owner_agency_id=str(owner))
     hub.authz.require(ctx, Permission.SUBJECT_READ, resource, event=event)
-    read = event_for(ctx, "subject:read", subject_id=subject.id, fields=sorted(subject.sealed))
+    read = event_for(
+        ctx, "subject:read", subject_id=subject.id, fields=sorted(subject.sealed), owners=[owner]
+    )
     await hub.record(session, ctx, read)
     try:
         opened = unseal(

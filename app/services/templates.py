@@ -6,17 +6,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import NoteTemplate
+from app.db.queries import notes as queries
+from app.db.queries.notes import TemplateRow
+from app.db.queries.pagination import Page, paginate_rows
+from app.db.queries.tables import templates as template_table
 from app.errors import NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
 from app.policies.vocabulary import Clearance, FieldType, Sensitivity
 from app.services.authz import event_for
 from app.services.context import RequestContext
 from app.services.hub import Hub
-from app.services.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,31 @@ class FieldSpec:
         )
 
 
-def specs_of(template: NoteTemplate) -> dict[str, FieldSpec]:
+# Templates never change (a change is a new template, with a new id): their parsed specs are
+# kept by id. Field names and classes only, nothing personal.
+_SPECS: dict[uuid.UUID, dict[str, FieldSpec]] = {}
+_SPECS_MAX = 1024
+
+
+def specs_of(template: TemplateRow) -> dict[str, FieldSpec]:
     """A template's fields by name."""
-    return {f["name"]: FieldSpec.from_json(f) for f in template.fields}
+    return specs_for(template.id, template.fields)
+
+
+def specs_for(template_id: uuid.UUID, fields: list[dict[str, Any]]) -> dict[str, FieldSpec]:
+    """The fields by name of the template with this id (whose stored fields are ``fields``)."""
+    found = _SPECS.get(template_id)
+    if found is None:
+        found = specs_from(fields)
+        if len(_SPECS) >= _SPECS_MAX:
+            _SPECS.clear()
+        _SPECS[template_id] = found
+    return found
+
+
+def specs_from(fields: list[dict[str, Any]]) -> dict[str, FieldSpec]:
+    """Fields by name, from their stored form."""
+    return {f["name"]: FieldSpec.from_json(f) for f in fields}
 
 
 async def create_template(
@@ -73,7 +96,7 @@ async def create_template(
     key: str,
     title: str,
     fields: list[FieldSpec],
-) -> NoteTemplate:
+) -> TemplateRow:
     """A new template, or a new version of an existing key (notes keep their own version)."""
     hub.authz.require(ctx, Permission.TEMPLATE_MANAGE, Resource(ResourceKind.TEMPLATE), hide=False)
     names = [f.name for f in fields]
@@ -82,24 +105,22 @@ async def create_template(
     for spec in fields:
         if spec.type in (FieldType.CHOICE, FieldType.CHECKLIST) and not spec.choices:
             raise ValidationFailed(f"field {spec.name!r} needs choices")
-    latest = await session.scalar(
-        select(func.max(NoteTemplate.version)).where(NoteTemplate.key == key)
-    )
-    template = NoteTemplate(
+    template = TemplateRow(
         id=uuid.uuid4(),
         key=key,
-        version=(latest or 0) + 1,
+        version=await queries.latest_template_version(session, key) + 1,
         title=title,
         fields=[f.to_json() for f in fields],
+        created_at=ctx.now,
     )
-    session.add(template)
+    await queries.add_template(session, template)
     await hub.record(session, ctx, event_for(ctx, "template:create", object_id=template.id))
     return template
 
 
-async def get_template(session: AsyncSession, template_id: uuid.UUID) -> NoteTemplate:
+async def get_template(session: AsyncSession, template_id: uuid.UUID) -> TemplateRow:
     """A template by id."""
-    template = await session.get(NoteTemplate, template_id)
+    template = await queries.template(session, template_id)
     if template is None:
         raise NotFound()
     return template
@@ -107,13 +128,14 @@ async def get_template(session: AsyncSession, template_id: uuid.UUID) -> NoteTem
 
 async def list_templates(
     session: AsyncSession, *, limit: int, cursor: str | None
-) -> Page[NoteTemplate]:
+) -> Page[TemplateRow]:
     """All templates, paged."""
-    return await paginate(
+    return await paginate_rows(
         session,
-        select(NoteTemplate),
-        created_at=NoteTemplate.created_at,
-        row_id=NoteTemplate.id,
+        queries.all_templates(),
+        queries.template_row,
+        created_at=template_table.c.created_at,
+        row_id=template_table.c.id,
         limit=limit,
         cursor=cursor,
     )

@@ -1,23 +1,29 @@
 """The shared read: what one participant sees in one exchange, and why not the rest.
 
-Loaded in a fixed number of queries (exchange, participant, releases, grants, notes with their
-templates, the versions shown), decided by the pure engine, logged (fail closed), and only then
-are the allowed fields decrypted.
+Loaded in four statements returning plain rows (the exchange with its cell, case, subject and
+the caller's standing; releases; grants; the versions shown with their notes, templates and
+owners' kinds), decided by the pure engine, recorded (the entry is durable before the answer
+leaves, and names the agencies whose data it concerns from what was loaded), and only the
+allowed fields are decrypted.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent
-from app.db.models import Agency, Grant, Member, Note, NoteTemplate, NoteVersion, Release, Subject
+from app.db.queries import exchanges as queries
+from app.db.queries import notes as note_queries
+from app.db.queries import orgs
+from app.db.queries.exchanges import GrantRow, ReleaseRow
+from app.db.queries.notes import NoteRow, SharedNoteRow, VersionRow
+from app.db.queries.orgs import MemberRow
 from app.policies.engine import Decision
 from app.policies.sharing import (
     ExchangeFacts,
@@ -29,20 +35,25 @@ from app.policies.sharing import (
     grant_covers,
     release_covers,
 )
+from app.services.authz import owned
 from app.services.context import RequestContext
-from app.services.exchanges import (
-    ExchangeAccess,
-    exchange_event,
-    participants_of,
-    reach,
-    shut_reason,
-)
+from app.services.exchanges import ExchangeAccess, exchange_event, reach, shut_reason
 from app.services.fields import decode_fields
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, unseal
-from app.services.templates import FieldSpec, specs_of
+from app.services.templates import FieldSpec, specs_for
 
-FieldKey = tuple[str, int, str]
+
+class FieldKey(NamedTuple):
+    """One field of one note version: how decisions and the access log name it."""
+
+    note_id: str
+    version: int
+    name: str
+
+    def logged(self) -> str:
+        """The field as the access log names it: ``note/version/field``."""
+        return f"{self.note_id}/{self.version}/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,12 @@ class _World:
     releases: list[ReleaseFacts]
     grants: list[GrantFacts]
     fields: list[FieldFacts]
-    rows: dict[tuple[str, int], tuple[Note, NoteVersion]] = field(default_factory=dict)
+    rows: dict[tuple[str, int], tuple[NoteRow, VersionRow]] = field(default_factory=dict)
+    by_note: dict[str, list[ReleaseFacts]] = field(default_factory=dict)
+
+    def released(self, f: FieldFacts, now: datetime) -> bool:
+        """Whether a release in force covers the field (only its note's releases can)."""
+        return any(release_covers(r, f, now) for r in self.by_note.get(f.note_id, ()))
 
 
 def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
@@ -82,14 +98,14 @@ def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
     return ExchangeFacts(str(x.id), access.cell.kind, x.opens_at, x.expires_at, x.closed_at)
 
 
-def release_facts(r: Release) -> ReleaseFacts:
+def release_facts(r: ReleaseRow) -> ReleaseFacts:
     """The engine's view of a release."""
     return ReleaseFacts(
         str(r.note_id), r.version, r.field, r.sensitivity, r.released_at, r.withdrawn_at
     )
 
 
-def _grant_facts(g: Grant) -> GrantFacts:
+def _grant_facts(g: GrantRow) -> GrantFacts:
     return GrantFacts(
         None if g.member_id is None else str(g.member_id),
         g.role,
@@ -99,6 +115,10 @@ def _grant_facts(g: Grant) -> GrantFacts:
         g.granted_at,
         g.withdrawn_at,
     )
+
+
+def _specs(shared: SharedNoteRow) -> dict[str, FieldSpec]:
+    return specs_for(shared.note.template_id, shared.template_fields)
 
 
 async def releasable_fields(
@@ -112,27 +132,22 @@ async def releasable_fields(
     named: dict[str, set[int]] = {}
     for r in releases:
         named.setdefault(r.note_id, set()).update([] if r.version is None else [r.version])
-    if not named:
-        return []
-    rows = await session.execute(
-        select(Note, NoteTemplate, Agency.kind)
-        .join(NoteTemplate, NoteTemplate.id == Note.template_id)
-        .join(Agency, Agency.id == Note.owner_agency_id)
-        .where(Note.id.in_({uuid.UUID(n) for n in named}))
-    )
+    shared = await note_queries.shared_notes(session, {uuid.UUID(n) for n in named})
     out: list[FieldFacts] = []
-    for note, template, owner_kind in rows:
-        for number in sorted({note.current_version, *named[str(note.id)]}):
+    for note_id, row in shared.items():
+        specs = _specs(row)
+        for number in sorted({row.note.current_version, *named[str(note_id)]}):
             out.extend(
-                _field_facts(note, number, name, spec, owner_kind, minor=False)
-                for name, spec in sorted(specs_of(template).items())
+                _field_facts(row, number, name, spec, minor=False)
+                for name, spec in sorted(specs.items())
             )
     return out
 
 
 def _field_facts(
-    note: Note, number: int, name: str, spec: FieldSpec | None, owner_kind: str, *, minor: bool
+    shared: SharedNoteRow, number: int, name: str, spec: FieldSpec | None, *, minor: bool
 ) -> FieldFacts:
+    note = shared.note
     return FieldFacts(
         note_id=str(note.id),
         version=number,
@@ -143,19 +158,19 @@ def _field_facts(
         if spec is None or spec.classification is None
         else int(spec.classification),
         owner_agency_id=str(note.owner_agency_id),
-        owner_agency_kind=owner_kind,
+        owner_agency_kind=shared.owner_kind,
         subject_is_minor=minor,
     )
 
 
 def participant_facts(
-    member: Member, agency_kind: str, invited_at: datetime | None, removed_at: datetime | None
+    member: MemberRow, invited_at: datetime | None, removed_at: datetime | None
 ) -> ParticipantFacts:
     """The engine's view of a member taking part."""
     return ParticipantFacts(
         member_id=str(member.id),
         agency_id=str(member.agency_id),
-        agency_kind=agency_kind,
+        agency_kind=member.agency_kind,
         roles=frozenset(member.roles),
         status=member.status,
         bound_by_secrecy=member.bound_by_secrecy,
@@ -165,91 +180,101 @@ def participant_facts(
     )
 
 
-def _shown_versions(
-    releases: Iterable[Release], notes: dict[uuid.UUID, Note]
-) -> set[tuple[uuid.UUID, int]]:
-    # A release names a version or "latest" (the note's current version at read time).
-    shown = set()
+def _wanted(
+    releases: Iterable[ReleaseRow], now: datetime
+) -> dict[uuid.UUID, tuple[bool, frozenset[int]]]:
+    # A release in force names a version or "latest" (the note's current version at read time).
+    latest: dict[uuid.UUID, bool] = {}
+    numbered: dict[uuid.UUID, set[int]] = {}
     for r in releases:
-        note = notes.get(r.note_id)
-        if note is not None:
-            shown.add((note.id, note.current_version if r.version is None else r.version))
-    return shown
+        if r.released_at <= now and (r.withdrawn_at is None or now < r.withdrawn_at):
+            latest[r.note_id] = latest.get(r.note_id, False) or r.version is None
+            numbered.setdefault(r.note_id, set()).update(() if r.version is None else (r.version,))
+    return {n: (latest[n], frozenset(numbered[n])) for n in latest}
 
 
 async def _load_world(session: AsyncSession, access: ExchangeAccess, now: datetime) -> _World:
-    releases = list(
-        (
-            await session.scalars(select(Release).where(Release.exchange_id == access.exchange.id))
-        ).all()
-    )
-    grants = list(
-        (await session.scalars(select(Grant).where(Grant.exchange_id == access.exchange.id))).all()
-    )
-    live = [
-        r
-        for r in releases
-        if r.released_at <= now and (r.withdrawn_at is None or now < r.withdrawn_at)
-    ]
-    note_rows = await session.execute(
-        select(Note, NoteTemplate, Agency.kind)
-        .join(NoteTemplate, NoteTemplate.id == Note.template_id)
-        .join(Agency, Agency.id == Note.owner_agency_id)
-        .where(Note.id.in_({r.note_id for r in live}))
-    )
-    notes = {n.id: (n, t, kind) for n, t, kind in note_rows}
-    shown = _shown_versions(live, {k: v[0] for k, v in notes.items()})
-    versions = {}
-    if shown:
-        rows = await session.scalars(
-            select(NoteVersion).where(tuple_(NoteVersion.note_id, NoteVersion.version).in_(shown))
-        )
-        versions = {(v.note_id, v.version): v for v in rows}
-    minor = bool(
-        await session.scalar(select(Subject.is_minor).where(Subject.id == access.case.subject_id))
-    )
+    releases = await queries.releases_of(session, access.exchange.id)
+    grants = await queries.grants_of(session, access.exchange.id)
+    shown = await note_queries.shown_versions(session, _wanted(releases, now))
+    minor = access.case.subject_is_minor
     world = _World(
         _exchange_facts(access),
         [release_facts(r) for r in releases],
         [_grant_facts(g) for g in grants],
         [],
     )
-    for (note_id, number), version in sorted(
-        versions.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
-    ):
-        note, template, owner_kind = notes[note_id]
-        specs = specs_of(template)
+    for r in world.releases:
+        world.by_note.setdefault(r.note_id, []).append(r)
+    for shared, version in sorted(shown, key=lambda sv: (str(sv[0].note.id), sv[1].version)):
+        specs = _specs(shared)
         world.fields.extend(
-            _field_facts(note, number, name, specs.get(name), owner_kind, minor=minor)
+            _field_facts(shared, version.version, name, specs.get(name), minor=minor)
             for name in sorted(version.sealed)
         )
-        world.rows[(str(note_id), number)] = (note, version)
+        world.rows[(str(shared.note.id), version.version)] = (shared.note, version)
     return world
 
 
 async def _me(
     session: AsyncSession, ctx: RequestContext, access: ExchangeAccess
 ) -> ParticipantFacts:
-    row = await session.execute(
-        select(Member, Agency.kind)
-        .join(Agency, Agency.id == Member.agency_id)
-        .where(Member.id == ctx.principal.member_id)
+    # The member as the principal dependency read them for this request, with their agency.
+    p, who = access.participant, ctx.principal
+    kind = who.agency_kind or await orgs.agency_kind(session, who.agency_id) or ""
+    return ParticipantFacts(
+        member_id=str(who.member_id),
+        agency_id=str(who.agency_id),
+        agency_kind=kind,
+        roles=frozenset(who.roles),
+        status=who.status,
+        bound_by_secrecy=who.bound_by_secrecy,
+        clearance=who.clearance,
+        invited_at=p.invited_at if p else None,
+        removed_at=p.removed_at if p else None,
     )
-    member, kind = row.one()
-    p = access.participant
-    return participant_facts(member, kind, p.invited_at if p else None, p.removed_at if p else None)
+
+
+def _decide(
+    hub: Hub, who: ParticipantFacts, world: _World, now: datetime
+) -> dict[FieldKey, Decision]:
+    decisions = decide_fields(
+        who,
+        world.exchange,
+        world.fields,
+        world.releases,
+        world.grants,
+        now,
+        hub.authz.sharing_rules,
+    )
+    return {FieldKey(*key): d for key, d in decisions.items()}
 
 
 def _log_lists(
-    decisions: dict[FieldKey, Decision], released: set[FieldKey]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    shown = tuple(f"{n}/{v}/{f}" for (n, v, f), d in sorted(decisions.items()) if d.allowed)
+    decisions: Mapping[FieldKey, Decision], released: set[FieldKey]
+) -> tuple[tuple[FieldKey, ...], tuple[tuple[FieldKey, str], ...]]:
+    shown = tuple(k for k, d in sorted(decisions.items()) if d.allowed)
     hidden = tuple(
-        f"{n}/{v}/{f}={d.reasons[0]}"
-        for (n, v, f), d in sorted(decisions.items())
-        if not d.allowed and (n, v, f) in released
+        (k, d.reasons[0]) for k, d in sorted(decisions.items()) if not d.allowed and k in released
     )
     return shown, hidden
+
+
+def _view_event(
+    event: AuditEvent,
+    world: _World,
+    shown: Sequence[FieldKey],
+    hidden: Sequence[tuple[FieldKey, str]],
+) -> AuditEvent:
+    # The entry concerns the subject's agency and the owner of every note it names.
+    named = {k.note_id for k in shown} | {k.note_id for k, _ in hidden}
+    owners = {str(note.owner_agency_id) for (n, _), (note, _) in world.rows.items() if n in named}
+    return replace(
+        event,
+        fields=tuple(k.logged() for k in shown),
+        denied=tuple(f"{k.logged()}={reason}" for k, reason in hidden),
+        owners=owned(*event.owners, *owners),
+    )
 
 
 async def view(
@@ -258,39 +283,29 @@ async def view(
     """The caller's view of the exchange: only visible fields, decrypted after logging."""
     access = await reach(session, ctx, hub, exchange_id, "exchange:view")
     world = await _load_world(session, access, ctx.now)
-    me = await _me(session, ctx, access)
-    decisions = dict(
-        decide_fields(
-            me,
-            world.exchange,
-            world.fields,
-            world.releases,
-            world.grants,
-            ctx.now,
-            hub.authz.sharing_rules,
-        )
-    )
+    decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
     released = {
-        (f.note_id, f.version, f.name)
-        for f in world.fields
-        if any(release_covers(r, f, ctx.now) for r in world.releases)
+        FieldKey(f.note_id, f.version, f.name) for f in world.fields if world.released(f, ctx.now)
     }
     shown, hidden = _log_lists(decisions, released)
     event = exchange_event(ctx, "exchange:view", access.exchange, access.case)
     # Shut (rule 10), the entry gives that reason, as those of explain and the listings do.
-    reason = shut_reason(access.exchange, ctx.now) or "need_to_know"
-    event = replace(event, fields=shown, denied=hidden, reason=reason)
+    event = replace(event, reason=shut_reason(access.exchange, ctx.now) or "need_to_know")
+    event = _view_event(event, world, shown, hidden)
     await hub.record(session, ctx, event)
-    return access, _open_allowed(hub, world, decisions, event)
+    return access, _open_allowed(hub, world, shown, event, access.case.subject_owner_id)
 
 
 def _open_allowed(
-    hub: Hub, world: _World, decisions: dict[FieldKey, Decision], event: AuditEvent
+    hub: Hub,
+    world: _World,
+    shown: Sequence[FieldKey],
+    event: AuditEvent,
+    subject_owner: uuid.UUID,
 ) -> list[SharedNote]:
     allowed: dict[tuple[str, int], list[str]] = {}
-    for (note_id, number, name), decision in decisions.items():
-        if decision.allowed:
-            allowed.setdefault((note_id, number), []).append(name)
+    for key in shown:
+        allowed.setdefault((key.note_id, key.version), []).append(key.name)
     out = []
     for (note_id, number), names in sorted(allowed.items()):
         note, version = world.rows[(note_id, number)]
@@ -307,9 +322,12 @@ def _open_allowed(
                 names=names,
             )
         except UnsealFailed as exc:
-            # One note that does not open fails the whole view: nothing is disclosed.
-            failed = [f"{note_id}/{number}/{name}" for name in exc.fields]
-            raise failed_read(replace(event, note_id=note_id), exc, fields=failed) from None
+            # One note that does not open fails the whole view: nothing is disclosed. The entry
+            # names that note only, and concerns its owner and the subject's agency.
+            failed = [FieldKey(note_id, number, name).logged() for name in exc.fields]
+            owners = owned(subject_owner, note.owner_agency_id)
+            entry = replace(event, note_id=note_id, owners=owners)
+            raise failed_read(entry, exc, fields=failed) from None
         out.append(
             SharedNote(
                 note.id, number, note.template_id, note.owner_agency_id, decode_fields(opened)
@@ -321,22 +339,14 @@ def _open_allowed(
 def _verdicts(
     hub: Hub, who: ParticipantFacts, world: _World, now: datetime, *, granted_only: bool
 ) -> list[FieldVerdict]:
-    decisions = decide_fields(
-        who,
-        world.exchange,
-        world.fields,
-        world.releases,
-        world.grants,
-        now,
-        hub.authz.sharing_rules,
-    )
+    decisions = _decide(hub, who, world, now)
     out = []
     for f in world.fields:
-        if not any(release_covers(r, f, now) for r in world.releases):
+        if not world.released(f, now):
             continue  # never reveal a field that was not released
         if granted_only and not any(grant_covers(g, who, f, now) for g in world.grants):
             continue
-        d = decisions[(f.note_id, f.version, f.name)]
+        d = decisions[FieldKey(f.note_id, f.version, f.name)]
         reasons = tuple(r for r in d.reasons if not d.allowed) if not d.allowed else ()
         out.append(FieldVerdict(f.note_id, f.version, f.name, f.sensitivity, d.allowed, reasons))
     return out
@@ -359,20 +369,12 @@ async def explain(
     world = await _load_world(session, access, ctx.now)
     mine: list[FieldVerdict] = []
     if access.participant is not None:
-        mine = _verdicts(hub, await _me(session, ctx, access), world, ctx.now, granted_only=True)
+        me = await _me(session, ctx, access)
+        mine = _verdicts(hub, me, world, ctx.now, granted_only=True)
     per_participant: dict[uuid.UUID, list[FieldVerdict]] = {}
     if access.is_chair:
-        members = await participants_of(session, access.exchange.id)
-        kinds = await _agency_kinds(session, [m.agency_id for _, m in members])
-        for p, m in members:
-            facts = participant_facts(m, kinds[m.agency_id], p.invited_at, p.removed_at)
+        for p, m in await queries.current_participants(session, access.exchange.id):
+            facts = participant_facts(m, p.invited_at, p.removed_at)
             per_participant[m.id] = _verdicts(hub, facts, world, ctx.now, granted_only=False)
     await hub.record(session, ctx, event)
     return access, mine, per_participant
-
-
-async def _agency_kinds(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Agency.id, Agency.kind).where(Agency.id.in_(set(ids))))
-    return {agency_id: kind for agency_id, kind in rows}

@@ -54,6 +54,26 @@ def test_an_export_verifies_offline(hub: LiveHub, auditor: httpx.Client, tmp_pat
     assert "audit:export" in lines[-1] or any("audit:export" in line for line in lines[-3:])
 
 
+def test_the_hub_writes_each_line_as_its_canonical_bytes_and_hash(
+    hub: LiveHub, auditor: httpx.Client, tmp_path: Path
+) -> None:
+    # The layout the verifier hashes as given (decision 75): what precedes the hash, closed, is the
+    # entry's RFC 8785 bytes, and the hash is theirs.
+    import hashlib
+    import json
+
+    from app.audit.entry import canonical
+
+    export, _, _ = _export(auditor, tmp_path)
+    lines = export.read_bytes().splitlines()
+    assert lines
+    for line in lines:
+        head = line[: line.index(b',"hash":"')] + b"}"
+        item = json.loads(line)
+        assert head == canonical(item)
+        assert hashlib.sha256(head).hexdigest() == item["hash"]
+
+
 def test_the_export_as_csv_has_every_entry(hub: LiveHub, auditor: httpx.Client) -> None:
     import csv
     import io

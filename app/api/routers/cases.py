@@ -59,8 +59,7 @@ async def open_case(body: CaseIn, session: SessionDep, ctx: ContextDep, hub: Hub
         working_group_id=body.working_group_id,
         status=body.status,
     )
-    names = await cases.subject_pseudonyms(session, [case.subject_id])
-    return case_out(case, names[case.subject_id])
+    return case_out(case)
 
 
 @router.get("/cases")
@@ -74,10 +73,7 @@ async def list_cases(
 ) -> Page[CaseOut]:
     """Cases in the cells your agency sits in."""
     page = await cases.list_cases(session, ctx, hub, cell_id=cell_id, limit=limit, cursor=cursor)
-    names = await cases.subject_pseudonyms(session, [c.subject_id for c in page.items])
-    return Page(
-        items=[case_out(c, names[c.subject_id]) for c in page.items], next_cursor=page.next_cursor
-    )
+    return Page(items=[case_out(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/cases/{case_id}")
@@ -85,9 +81,7 @@ async def read_case(
     case_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CaseOut:
     """One case."""
-    case = await cases.read_case(session, ctx, hub, case_id)
-    names = await cases.subject_pseudonyms(session, [case.subject_id])
-    return case_out(case, names[case.subject_id])
+    return case_out(await cases.read_case(session, ctx, hub, case_id))
 
 
 @router.patch("/cases/{case_id}")
@@ -95,6 +89,4 @@ async def update_case(
     case_id: uuid.UUID, body: CasePatch, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CaseOut:
     """Change a case's status."""
-    case = await cases.update_case(session, ctx, hub, case_id, status=body.status)
-    names = await cases.subject_pseudonyms(session, [case.subject_id])
-    return case_out(case, names[case.subject_id])
+    return case_out(await cases.update_case(session, ctx, hub, case_id, status=body.status))

@@ -77,8 +77,7 @@ async def add_agency(
     cell_id: uuid.UUID, body: CellAgencyIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CellOut:
     """Seat an agency in the cell."""
-    await cells.add_agency(session, ctx, hub, cell_id, body.agency_id)
-    return await _out(session, await cells.get_cell(session, ctx, hub, cell_id))
+    return await _out(session, await cells.add_agency(session, ctx, hub, cell_id, body.agency_id))
 
 
 @router.post("/cells/{cell_id}/members", status_code=status.HTTP_201_CREATED)
@@ -86,8 +85,7 @@ async def add_member(
     cell_id: uuid.UUID, body: CellMemberIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CellOut:
     """Invite a member of a seated agency into the cell."""
-    await cells.add_member(session, ctx, hub, cell_id, body.member_id)
-    return await _out(session, await cells.get_cell(session, ctx, hub, cell_id))
+    return await _out(session, await cells.add_member(session, ctx, hub, cell_id, body.member_id))
 
 
 @router.post("/cells/{cell_id}/working-groups", status_code=status.HTTP_201_CREATED)

@@ -11,17 +11,9 @@ from app.api.schemas.notes import NoteOut, NoteSummary, NoteVersionOut
 from app.api.schemas.orgs import AgencyOut, MemberOut, ProposalRef
 from app.api.schemas.proposals import ProposalOut, ProposedChange
 from app.api.schemas.templates import FieldSpecOut, TemplateOut
-from app.db.models import (
-    Agency,
-    Case,
-    Cell,
-    Member,
-    MemberProposal,
-    Note,
-    NoteTemplate,
-    NoteVersion,
-    Subject,
-)
+from app.db.models import Agency, Cell, Member, MemberProposal
+from app.db.queries.cases import CaseRow, SubjectRow
+from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta
 from app.policies.administration import ProposalState, shown_state
 from app.policies.vocabulary import (
     AgencyKind,
@@ -84,7 +76,7 @@ def cell_out(cell: Cell, agency_ids: list[uuid.UUID], member_ids: list[uuid.UUID
     )
 
 
-def template_out(template: NoteTemplate) -> TemplateOut:
+def template_out(template: TemplateRow) -> TemplateOut:
     """A template."""
     return TemplateOut(
         id=template.id,
@@ -96,7 +88,7 @@ def template_out(template: NoteTemplate) -> TemplateOut:
     )
 
 
-def subject_out(subject: Subject) -> SubjectOut:
+def subject_out(subject: SubjectRow) -> SubjectOut:
     """A subject's pseudonymous face."""
     return SubjectOut(
         id=subject.id,
@@ -121,13 +113,13 @@ def subject_identifiers_out(view: SubjectView) -> SubjectIdentifiersOut:
     )
 
 
-def case_out(case: Case, pseudonym: str) -> CaseOut:
-    """A case."""
+def case_out(case: CaseRow) -> CaseOut:
+    """A case, with its subject's pseudonym."""
     return CaseOut(
         id=case.id,
         cell_id=case.cell_id,
         subject_id=case.subject_id,
-        subject_pseudonym=pseudonym,
+        subject_pseudonym=case.subject_pseudonym,
         working_group_id=case.working_group_id,
         status=CaseStatus(case.status),
         created_at=case.created_at,
@@ -153,7 +145,7 @@ def note_out(view: NoteView) -> NoteOut:
     )
 
 
-def note_summary(note: Note) -> NoteSummary:
+def note_summary(note: NoteRow) -> NoteSummary:
     """A note without content."""
     return NoteSummary(
         id=note.id,
@@ -166,7 +158,7 @@ def note_summary(note: Note) -> NoteSummary:
     )
 
 
-def version_out(note: Note, version: NoteVersion) -> NoteVersionOut:
+def version_out(note: NoteRow, version: VersionMeta) -> NoteVersionOut:
     """A version's metadata."""
     return NoteVersionOut(
         version=version.version,

@@ -23,16 +23,15 @@ from app.api.schemas.exchanges import (
     SharedNoteOut,
     ViewOut,
 )
-from app.db.models import Exchange, Grant, Release
-from app.services import cases, exchanges, releases, views
-from app.services.authz import event_for
+from app.db.queries.exchanges import ExchangeRow, GrantRow, ReleaseRow
+from app.services import exchanges, releases, views
 from app.services.exchanges import ExchangeAccess, is_open
 from app.services.views import FieldVerdict
 
 router = APIRouter(tags=["exchanges"])
 
 
-def _exchange(x: Exchange, *, chairs: bool, participates: bool, now: datetime) -> ExchangeOut:
+def _exchange(x: ExchangeRow, *, chairs: bool, participates: bool, now: datetime) -> ExchangeOut:
     return ExchangeOut(
         id=x.id,
         cell_id=x.cell_id,
@@ -58,11 +57,11 @@ def _out(access: ExchangeAccess, now: datetime) -> ExchangeOut:
     )
 
 
-def _release(r: Release) -> ReleaseOut:
+def _release(r: ReleaseRow) -> ReleaseOut:
     return ReleaseOut.model_validate(r, from_attributes=True)
 
 
-def _grant(g: Grant) -> GrantOut:
+def _grant(g: GrantRow) -> GrantOut:
     return GrantOut.model_validate(g, from_attributes=True)
 
 
@@ -99,8 +98,7 @@ async def convene(
 @router.get("/exchanges")
 async def list_exchanges(session: SessionDep, ctx: ContextDep, hub: HubDep) -> list[ExchangeOut]:
     """Exchanges you chair or take part in (at most 500, oldest first)."""
-    await hub.record(session, ctx, event_for(ctx, "exchange:list"))
-    rows = await exchanges.my_exchanges(session, ctx)
+    rows = await exchanges.my_exchanges(session, ctx, hub)
     return [_exchange(x, chairs=c, participates=p, now=ctx.now) for x, c, p in rows]
 
 
@@ -109,11 +107,7 @@ async def get_exchange(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> ExchangeOut:
     """One exchange (chair and participants only; 404 for anyone else)."""
-    access = await exchanges.reach(session, ctx, hub, exchange_id, "exchange:read")
-    await hub.record(
-        session, ctx, exchanges.exchange_event(ctx, "exchange:read", access.exchange, access.case)
-    )
-    return _out(access, ctx.now)
+    return _out(await exchanges.read(session, ctx, hub, exchange_id), ctx.now)
 
 
 @router.post("/exchanges/{exchange_id}/close")
@@ -240,11 +234,10 @@ async def view(
 ) -> ViewOut:
     """The case and its notes with only the fields you may see; nothing else is returned."""
     access, notes = await views.view(session, ctx, hub, exchange_id)
-    pseudonyms = await cases.subject_pseudonyms(session, [access.case.subject_id])
     return ViewOut(
         exchange=_out(access, ctx.now),
         case_id=access.case.id,
-        subject_pseudonym=pseudonyms[access.case.subject_id],
+        subject_pseudonym=access.case.subject_pseudonym,
         notes=[
             SharedNoteOut(
                 note_id=n.note_id,

@@ -33,7 +33,7 @@ class AccessLogEntry(Base):
     case_id: Mapped[str | None] = mapped_column(String(36), index=True)
     subject_id: Mapped[str | None] = mapped_column(String(36), index=True)
     note_id: Mapped[str | None] = mapped_column(String(36))
-    exchange_id: Mapped[str | None] = mapped_column(String(36))
+    exchange_id: Mapped[str | None] = mapped_column(String(36), index=True)
     object_id: Mapped[str | None] = mapped_column(String(36))
     denied: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     fields: Mapped[list[str]] = mapped_column(JSON)

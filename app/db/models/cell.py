@@ -21,7 +21,7 @@ class Cell(Base):
     name: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(120))
     chair_member_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("members.id"), default=None
+        ForeignKey("members.id"), index=True, default=None
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -32,7 +32,10 @@ class CellAgency(Base):
     __tablename__ = "cell_agencies"
 
     cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), primary_key=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    # Indexed on its own too: the cells an agency sits in (its scope of cells and cases).
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id"), primary_key=True, index=True
+    )
 
 
 class CellMember(Base):
@@ -41,7 +44,9 @@ class CellMember(Base):
     __tablename__ = "cell_members"
 
     cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), primary_key=True)
-    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id"), primary_key=True, index=True
+    )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

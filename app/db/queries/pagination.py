@@ -6,14 +6,13 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import BadRequest
 
@@ -47,25 +46,51 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise BadRequest("the cursor is not valid; start again without one") from exc
 
 
+def _after(
+    stmt: Select[Any],
+    created_at: ColumnElement[datetime],
+    row_id: ColumnElement[uuid.UUID],
+    limit: int,
+    cursor: str | None,
+) -> Select[Any]:
+    if cursor:
+        stamp, last_id = _decode(cursor)
+        stmt = stmt.where(or_(created_at > stamp, and_(created_at == stamp, row_id > last_id)))
+    return stmt.order_by(created_at, row_id).limit(limit + 1)
+
+
+def _page(rows: list[T], limit: int, key: Callable[[T], tuple[datetime, uuid.UUID]]) -> Page[T]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_cursor=_encode(*key(rows[-1])) if more and rows else None)
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[Any],
     *,
-    created_at: InstrumentedAttribute[datetime],
-    row_id: InstrumentedAttribute[uuid.UUID],
+    created_at: Any,
+    row_id: Any,
     limit: int,
     cursor: str | None,
 ) -> Page[Any]:
-    """Run ``stmt`` ordered by (created_at, id) after the cursor; fetch one extra to see the end."""
-    if cursor:
-        stamp, last_id = _decode(cursor)
-        stmt = stmt.where(or_(created_at > stamp, and_(created_at == stamp, row_id > last_id)))
-    stmt = stmt.order_by(created_at, row_id).limit(limit + 1)
-    rows = list((await session.scalars(stmt)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        last = rows[-1]
-        next_cursor = _encode(getattr(last, created_at.key), getattr(last, row_id.key))
-    return Page(items=rows, next_cursor=next_cursor)
+    """Mapped objects of ``stmt`` ordered by (created_at, id) after the cursor (admin lists)."""
+    rows = list((await session.scalars(_after(stmt, created_at, row_id, limit, cursor))).all())
+    return _page(rows, limit, lambda r: (getattr(r, created_at.key), getattr(r, row_id.key)))
+
+
+async def paginate_rows(
+    session: AsyncSession,
+    stmt: Select[Any],
+    build: Callable[[Any], T],
+    *,
+    created_at: ColumnElement[datetime],
+    row_id: ColumnElement[uuid.UUID],
+    limit: int,
+    cursor: str | None,
+) -> Page[T]:
+    """Plain rows of a Core ``stmt``, each made by ``build``, paged like ``paginate``."""
+    result = await session.execute(_after(stmt, created_at, row_id, limit, cursor))
+    raw = list(result)
+    page = _page(raw, limit, lambda r: (r._mapping[created_at], r._mapping[row_id]))
+    return Page(items=[build(r) for r in page.items], next_cursor=page.next_cursor)
