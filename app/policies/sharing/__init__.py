@@ -26,9 +26,31 @@ time is passed in (``now``). The package:
     ``decide(ShareRequest(...), rules)`` per field, found by set lookups: flow rules are asked
     once per kind of field per participant profile and remembered (see ``evaluate``).
     ``decide_fields(...)`` is ``policy_for(rules).read(...).decide_all(fields)``.
+``access``
+    What a member may do with an exchange itself, as permissions with reason codes:
+    ``decide(ExchangeAsk(action, caller, cell, seated, participation, exchange, now, ...),
+    EXCHANGE_PERMISSIONS)`` for ``ExchangeAction.SEE`` (know it exists), ``CONVENE``,
+    ``CHAIR`` (invite, remove, close, grants), ``TAKE_PART`` (asked about the invitee),
+    ``RELEASE``, ``WITHDRAW_RELEASE``, ``GRANT``, ``VIEW`` and ``EXPLAIN``; ``chairs(ask)`` is
+    ``chairs_cell``, ``hides(decision)`` tells a 404 from a 403/409. The services' ``reach``,
+    ``chairs_cell`` and ``require_chair`` are its I/O side.
+
 Everything below is importable from ``app.policies.sharing`` as before the split.
 """
 
+from app.policies.sharing.access import (
+    EXCHANGE_PERMISSIONS,
+    HIDING,
+    AccessReason,
+    Caller,
+    CellFacts,
+    ExchangeAction,
+    ExchangeAsk,
+    Participation,
+    chairs,
+    hides,
+    participates,
+)
 from app.policies.sharing.coverage import (
     GRANTED,
     RELEASED,
@@ -95,7 +117,9 @@ from app.policies.sharing.rules import (
 )
 
 __all__ = [
+    "EXCHANGE_PERMISSIONS",
     "GRANTED",
+    "HIDING",
     "JUDICIAL_CLASSES",
     "KNOWN_CLASSES",
     "LIVC_CELLS",
@@ -105,11 +129,16 @@ __all__ = [
     "RELEASED",
     "SECRECY_BOUND_CLASSES",
     "SHARING_RULES",
+    "AccessReason",
     "ActiveMember",
     "AdminsSeeNoContent",
+    "Caller",
+    "CellFacts",
     "ChairGranted",
     "Classified",
     "Coverage",
+    "ExchangeAction",
+    "ExchangeAsk",
     "ExchangeFacts",
     "ExchangeOpen",
     "FieldFacts",
@@ -124,6 +153,7 @@ __all__ = [
     "OwnerReleased",
     "ParticipantFacts",
     "Participates",
+    "Participation",
     "Reading",
     "ReleaseFacts",
     "ReleaseGate",
@@ -134,6 +164,7 @@ __all__ = [
     "ShareRequest",
     "SharingPolicy",
     "addressed_to",
+    "chairs",
     "decide_fields",
     "exchange_shut",
     "field_grant_places",
@@ -144,7 +175,9 @@ __all__ = [
     "grant_names",
     "grant_place",
     "grant_released",
+    "hides",
     "in_force",
+    "participates",
     "policy_for",
     "profile",
     "release_covers",
