@@ -95,14 +95,12 @@ class _ProfileTable:
             said = self.flows[kind] = _ask(self.policy.flow, request)
         return said
 
-    def decide(self, kind: FlowKind, standing: int, request: ShareRequest) -> Decision:
-        """The decision for a field of this kind and standing when the exchange rules abstain."""
+    def fill(self, kind: FlowKind, standing: int, request: ShareRequest) -> Decision:
+        """Decide a field of this kind and standing when the exchange rules abstain; remember it."""
         said = self.flow(kind, request)
         slots = self.slots.setdefault(kind, [None, None, None, None])
-        found = slots[standing]
-        if found is None:
-            found = slots[standing] = _decision(said, self.policy.index_said(standing))
-        return found
+        decision = slots[standing] = _decision(said, self.policy.index_said(standing))
+        return decision
 
 
 class SharingPolicy:
@@ -235,7 +233,7 @@ class Reading:
                 slots = slots_of.get(kind)
                 decision = None if slots is None else slots[standing]
                 if decision is None:
-                    decision = table.decide(kind, standing, self._request(field))
+                    decision = table.fill(kind, standing, self._request(field))
             else:
                 decision = self._slow(field, kind, standing)
             out[(field.note_id, field.version, field.name)] = decision
