@@ -41,6 +41,8 @@ from app.policies.sharing.facts import (
 from app.policies.sharing.rules import SHARING_RULES
 
 Said = tuple[tuple[int, Verdict], ...]  # what some rules said, with their place in the table
+# The field exchange rules are asked with: they read nothing of it.
+NO_FIELD = FieldFacts("", 0, False, "", "", None, "", "")
 
 
 @runtime_checkable
@@ -197,10 +199,10 @@ class Reading:
             self.index,
         )
 
-    def _exchange_said(self, field: FieldFacts) -> Said:
-        # Exchange rules read nothing of the field: any field asks them for the whole read.
+    def _exchange_said(self) -> Said:
+        # Exchange rules read nothing of the field (their scope's promise): asked once a read.
         if self._before is None:
-            self._before = _ask(self.policy.exchange, self._request(field))
+            self._before = _ask(self.policy.exchange, self._request(NO_FIELD))
         return self._before
 
     def decide(self, field: FieldFacts) -> Decision:
@@ -214,10 +216,8 @@ class Reading:
         slots_of = table.slots
         place: tuple[str, int, bool] | None = None
         marks: Callable[[FieldFacts], int] = NOTHING.marks
-        fast: bool | None = None
+        fast = not self._exchange_said() and not self.policy.per_field
         for field in fields:
-            if fast is None:
-                fast = not self._exchange_said(field) and not self.policy.per_field
             if place != (field.note_id, field.version, field.is_latest):
                 place = (field.note_id, field.version, field.is_latest)
                 marks = index.standing_at(*place).marks
@@ -242,7 +242,7 @@ class Reading:
     def _slow(self, field: FieldFacts, kind: FlowKind, standing: int) -> Decision:
         request = self._request(field)
         return _decision(
-            self._exchange_said(field),
+            self._exchange_said(),
             self._table.flow(kind, request),
             self.policy.index_said(standing),
             _ask(self.policy.per_field, request),
