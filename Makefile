@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := LIVC_MODE=demo
 
-.PHONY: run test lint pytest openapi bench clean
+.PHONY: run test lint pytest openapi bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +47,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is not installed; as root: apt-get update && apt-get install -y wrk"; exit 1; }
 	$(BIN)/python -m bench $(NAME)
 
+## mutate: mutation testing of app/policies with mutmut (slow; not part of `make test`).
+## Surviving mutants are listed at the end; each is killed by a test or named in docs/decisions.md.
+mutate: $(STAMP)
+	rm -rf mutants
+	LIVC_HYPOTHESIS_EXAMPLES=200 $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache
