@@ -54,17 +54,18 @@ def approve(approver: httpx.Client, proposal_id: str) -> dict[str, Any]:
 
 def second_hub_admin(hub: LiveHub) -> str:
     """The second hub admin, made from the command line as an operator would (bootstrap)."""
-    if hub.base_url not in _SECOND_HUB_ADMIN:
+    # Keyed by the database: a later hub may be served on a port an earlier one used.
+    if hub.database.url not in _SECOND_HUB_ADMIN:
         from tests.support.live import bootstrap_admin
 
-        _SECOND_HUB_ADMIN[hub.base_url] = bootstrap_admin(hub.settings)
-    return _SECOND_HUB_ADMIN[hub.base_url]
+        _SECOND_HUB_ADMIN[hub.database.url] = bootstrap_admin(hub.settings)
+    return _SECOND_HUB_ADMIN[hub.database.url]
 
 
 def agency_admins(hub: LiveHub, agency_id: str) -> tuple[str, str]:
     """The agency's two admins: the first made by the hub admin, the second proposed by the first
     and approved by the hub admin (admin roles only: the hub admin may be the second person)."""
-    key = (hub.base_url, agency_id)
+    key = (hub.database.url, agency_id)
     if key not in _ADMINS:
         path = f"/api/v1/agencies/{agency_id}/members"
         body = _body(("agency_admin",), False, "none", "person")
