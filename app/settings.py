@@ -91,6 +91,12 @@ class AuditSettings(BaseSettings):
         default="X-Request-ID",
         description="header whose value (if a safe token) becomes the entry's request id",
     )
+    group_commit: bool = Field(
+        default=True,
+        description="requests that change no data have their entries committed together, by one "
+        "writer (one fsync for many requests)",
+    )
+    group_commit_max: int = Field(default=64, ge=1, le=4096, description="requests per commit")
     failure_window_seconds: int = Field(
         default=60,
         ge=0,

@@ -53,6 +53,7 @@ from app.errors import AuditUnavailable
 from app.policies.local import LocalPolicy, PolicyConfigError
 from app.services.authz import Authorizer
 from app.services.hub import Hub
+from app.services.writer import GroupWriter
 from app.settings import Mode, Settings
 
 logger = logging.getLogger(__name__)
@@ -202,6 +203,12 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         sessions = make_sessionmaker(engine)
         guards = build_guards(settings, hub.log, hasher)
         await _prime(hub, sessions)
+        audit = settings.audit
+        writer = (
+            GroupWriter(sessions, hub.log, max_batch=audit.group_commit_max)
+            if audit.group_commit
+            else None
+        )
         app.state.hub = HubState(
             settings=settings,
             engine=engine,
@@ -211,9 +218,12 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             issuer=issuer,
             verify_blocks=blocks,
             guards=guards,
+            writer=writer,
         )
         try:
             async with anyio.create_task_group() as tasks:
+                if writer is not None:
+                    tasks.start_soon(writer.run)
                 if guards.failures.window:
                     tasks.start_soon(guards.failures.flush_periodically, sessions)
                 try:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.state import HubState
 from app.auth import AuthError, Claims
+from app.db.engine import wrote
 from app.errors import AppError, AuditUnavailable, StorageUnavailable, Unauthenticated
 from app.services.context import Principal, RequestContext
 from app.services.hub import Hub
@@ -41,6 +42,9 @@ async def _record_after_rollback(state: HubState, error: AppError, rid: str) -> 
     # A denial is still a fact to log: its entries go in their own transaction, after the work
     # of the failed request was rolled back. If that fails too, the answer becomes 503.
     try:
+        if state.writer is not None:
+            await state.writer.submit([(rid, error.audit)])
+            return
         async with state.sessions() as session:
             state.hub.stage_entries(session)
             await state.hub.stage(session, error.audit, request_id=rid)
@@ -69,9 +73,29 @@ async def session_dep(request: Request) -> AsyncIterator[AsyncSession]:
             await _rollback(state, session)
             raise
         try:
-            await state.hub.commit(session)
+            await _finish(state, session)
         except SQLAlchemyError as exc:
             raise _storage_failed(exc, request) from None
+
+
+async def _finish(state: HubState, session: AsyncSession) -> None:
+    """Make the request durable: a request that changed no data hands its entries to the group
+    writer (one commit for many requests); one that did commits its work with its entries."""
+    if state.writer is None or await _changed_data(session):
+        await state.hub.commit(session)
+        return
+    batches = state.hub.take_staged(session)
+    await session.rollback()  # it only read: end its transaction and free its connection
+    await state.writer.submit(batches)
+
+
+async def _changed_data(session: AsyncSession) -> bool:
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    sync = (await session.connection()).sync_connection
+    return sync is None or wrote(sync)
 
 
 async def _rollback(state: HubState, session: AsyncSession) -> None:

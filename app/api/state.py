@@ -10,6 +10,7 @@ from app.api.throttle import Throttle
 from app.audit.failures import FailureLog
 from app.auth import LocalIssuer, SecretHasher, TokenVerifier
 from app.services.hub import Hub
+from app.services.writer import GroupWriter
 from app.settings import Settings
 
 
@@ -34,3 +35,5 @@ class HubState:
     issuer: LocalIssuer | None
     verify_blocks: bool
     guards: Guards
+    # Commits the entries of requests that changed no data, many at once (None: each alone).
+    writer: GroupWriter | None = None

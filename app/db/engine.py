@@ -17,7 +17,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -165,6 +165,26 @@ def _release(gate: WriteGate | None, info: dict[Any, Any]) -> None:
         gate.leave()
 
 
+_WROTE = "livc_hub_wrote"
+
+
+def _mark_writes(
+    conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+) -> None:
+    if writes(statement, context):
+        conn.info[_WROTE] = True
+
+
+def _forget_writes(_dbapi: Any, record: Any) -> None:
+    record.info.pop(_WROTE, None)
+
+
+def wrote(connection: Connection) -> bool:
+    """Whether this connection, since it was checked out, ran a statement that writes (or
+    locks for writing): such a transaction must commit its own work, not only log entries."""
+    return bool(connection.info.get(_WROTE))
+
+
 _GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
 
 
@@ -174,6 +194,8 @@ def write_gate(engine: AsyncEngine) -> WriteGate | None:
 
 
 def _configure(sync_engine: Engine, settings: DatabaseSettings, *, gate: bool = False) -> None:
+    event.listen(sync_engine, "before_cursor_execute", _mark_writes)
+    event.listen(sync_engine.pool, "checkin", _forget_writes)
     if sync_engine.dialect.name != "sqlite":
         return
     timeout_ms = settings.sqlite_busy_timeout_ms

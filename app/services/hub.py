@@ -3,9 +3,9 @@
 Entries are staged on the request's session and appended by ``Hub.commit`` at the end of the
 request, just before its transaction commits: the write lock (SQLite) and the log head's row lock
 (PostgreSQL) are then held for the append and the commit only, never while a use case reads or
-decrypts. ``commit`` is the one place where entries are appended and made durable, so a writer
-that batches many requests' appends into one commit can take it over. A session that was not
-opened for staging (the command line, tests) appends at once, as before.
+decrypts. A request that changed no data hands its staged entries (``take_staged``) to the group
+writer (``app.services.writer``) instead, which commits many requests' entries at once. A
+session that was not opened for staging (the command line, tests) appends at once, as before.
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ class Hub:
         else:
             staged.append((request_id, events))
 
-    async def append_staged(self, session: AsyncSession) -> None:
-        """Append what was staged, in order, in the session's transaction (not committed yet)."""
+    @staticmethod
+    def take_staged(session: AsyncSession) -> list[tuple[str, list[AuditEvent]]]:
+        """The staged entries, grouped by request id in order, and forget them on the session."""
         staged: list[tuple[str, Sequence[AuditEvent]]] = session.info.get(_STAGED) or []
         if staged:
             session.info[_STAGED] = []
@@ -68,7 +69,11 @@ class Hub:
                 batches[-1][1].extend(events)
             else:
                 batches.append((request_id, list(events)))
-        for request_id, events in batches:
+        return batches
+
+    async def append_staged(self, session: AsyncSession) -> None:
+        """Append what was staged, in order, in the session's transaction (not committed yet)."""
+        for request_id, events in self.take_staged(session):
             await self.log.append(session, events, request_id=request_id)
 
     async def commit(self, session: AsyncSession) -> None:
