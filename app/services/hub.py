@@ -21,6 +21,7 @@ from app.auth import SecretHasher
 from app.crypto import KeyProvider
 from app.services.authz import Authorizer
 from app.services.context import RequestContext
+from app.services.sharing_state import SharingStates
 
 _STAGED = "livc_hub.staged_entries"
 
@@ -37,6 +38,8 @@ class Hub:
     # Argon2 work (service-account secrets) runs within one bounded limiter, shared with the
     # token endpoint, so a flood cannot starve other requests.
     hasher: SecretHasher = field(default_factory=lambda: SecretHasher(2))
+    # Exchanges' releases and grants between reads, each under the token it was read with.
+    sharing: SharingStates = field(default_factory=SharingStates)
 
     @staticmethod
     def stage_entries(session: AsyncSession) -> None:

@@ -21,19 +21,21 @@ from app.audit.log import AuditEvent
 from app.db.queries import exchanges as queries
 from app.db.queries import notes as note_queries
 from app.db.queries import orgs
-from app.db.queries.exchanges import GrantRow, ReleaseRow
+from app.db.queries.exchanges import ExchangeRow, GrantRow, ReleaseRow
 from app.db.queries.notes import NoteRow, SharedNoteRow, VersionRow
 from app.db.queries.orgs import MemberRow
 from app.policies.engine import Decision
 from app.policies.sharing import (
+    RELEASED,
     ExchangeFacts,
     FieldFacts,
     GrantFacts,
+    Names,
     ParticipantFacts,
     ReleaseFacts,
+    ShareIndex,
     decide_fields,
     grant_covers,
-    release_covers,
 )
 from app.services.authz import owned
 from app.services.context import RequestContext
@@ -41,6 +43,7 @@ from app.services.exchanges import ExchangeAccess, exchange_event, reach, shut_r
 from app.services.fields import decode_fields
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, unseal
+from app.services.sharing_state import SharingState
 from app.services.templates import FieldSpec, specs_for
 
 
@@ -82,15 +85,24 @@ class FieldVerdict:
 @dataclass
 class _World:
     exchange: ExchangeFacts
-    releases: list[ReleaseFacts]
-    grants: list[GrantFacts]
+    releases: Sequence[ReleaseFacts]
+    grants: Sequence[GrantFacts]
     fields: list[FieldFacts]
     rows: dict[tuple[str, int], tuple[NoteRow, VersionRow]] = field(default_factory=dict)
-    by_note: dict[str, list[ReleaseFacts]] = field(default_factory=dict)
 
-    def released(self, f: FieldFacts, now: datetime) -> bool:
-        """Whether a release in force covers the field (only its note's releases can)."""
-        return any(release_covers(r, f, now) for r in self.by_note.get(f.note_id, ()))
+    def released(self, now: datetime) -> set[FieldKey]:
+        """The fields a release in force covers, from one index of the releases (not per pair)."""
+        index = ShareIndex.build_releases(self.releases, now)
+        out: set[FieldKey] = set()
+        place: tuple[str, int, bool] | None = None
+        names = Names({}, {})
+        for f in self.fields:
+            if place != (f.note_id, f.version, f.is_latest):
+                place = (f.note_id, f.version, f.is_latest)
+                names = index.standing_at(*place)
+            if names.marks(f) & RELEASED:
+                out.add(FieldKey(f.note_id, f.version, f.name))
+        return out
 
 
 def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
@@ -193,19 +205,29 @@ def _wanted(
     return {n: (latest[n], frozenset(numbered[n])) for n in latest}
 
 
-async def _load_world(session: AsyncSession, access: ExchangeAccess, now: datetime) -> _World:
-    releases = await queries.releases_of(session, access.exchange.id)
-    grants = await queries.grants_of(session, access.exchange.id)
-    shown = await note_queries.shown_versions(session, _wanted(releases, now))
+async def _sharing(session: AsyncSession, hub: Hub, exchange: ExchangeRow) -> SharingState:
+    # Kept between reads under the exchange's sharing token (app.services.sharing_state).
+    state = hub.sharing.get(exchange.id, exchange.sharing_token)
+    if state is None:
+        releases = await queries.releases_of(session, exchange.id)
+        grants = await queries.grants_of(session, exchange.id)
+        state = SharingState(
+            tuple(releases),
+            tuple(grants),
+            tuple(release_facts(r) for r in releases),
+            tuple(_grant_facts(g) for g in grants),
+        )
+        hub.sharing.put(exchange.id, exchange.sharing_token, state)
+    return state
+
+
+async def _load_world(
+    session: AsyncSession, hub: Hub, access: ExchangeAccess, now: datetime
+) -> _World:
+    state = await _sharing(session, hub, access.exchange)
+    shown = await note_queries.shown_versions(session, _wanted(state.releases, now))
     minor = access.case.subject_is_minor
-    world = _World(
-        _exchange_facts(access),
-        [release_facts(r) for r in releases],
-        [_grant_facts(g) for g in grants],
-        [],
-    )
-    for r in world.releases:
-        world.by_note.setdefault(r.note_id, []).append(r)
+    world = _World(_exchange_facts(access), state.release_facts, state.grant_facts, [])
     for shared, version in sorted(shown, key=lambda sv: (str(sv[0].note.id), sv[1].version)):
         specs = _specs(shared)
         world.fields.extend(
@@ -282,12 +304,9 @@ async def view(
 ) -> tuple[ExchangeAccess, list[SharedNote]]:
     """The caller's view of the exchange: only visible fields, decrypted after logging."""
     access = await reach(session, ctx, hub, exchange_id, "exchange:view")
-    world = await _load_world(session, access, ctx.now)
+    world = await _load_world(session, hub, access, ctx.now)
     decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
-    released = {
-        FieldKey(f.note_id, f.version, f.name) for f in world.fields if world.released(f, ctx.now)
-    }
-    shown, hidden = _log_lists(decisions, released)
+    shown, hidden = _log_lists(decisions, world.released(ctx.now))
     event = exchange_event(ctx, "exchange:view", access.exchange, access.case)
     # Shut (rule 10), the entry gives that reason, as those of explain and the listings do.
     event = replace(event, reason=shut_reason(access.exchange, ctx.now) or "need_to_know")
@@ -340,9 +359,10 @@ def _verdicts(
     hub: Hub, who: ParticipantFacts, world: _World, now: datetime, *, granted_only: bool
 ) -> list[FieldVerdict]:
     decisions = _decide(hub, who, world, now)
+    released = world.released(now)
     out = []
     for f in world.fields:
-        if not world.released(f, now):
+        if FieldKey(f.note_id, f.version, f.name) not in released:
             continue  # never reveal a field that was not released
         if granted_only and not any(grant_covers(g, who, f, now) for g in world.grants):
             continue
@@ -366,7 +386,7 @@ async def explain(
     if shut is not None:
         await hub.record(session, ctx, replace(event, reason=shut))
         return access, [], {}
-    world = await _load_world(session, access, ctx.now)
+    world = await _load_world(session, hub, access, ctx.now)
     mine: list[FieldVerdict] = []
     if access.participant is not None:
         me = await _me(session, ctx, access)

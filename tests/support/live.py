@@ -101,10 +101,7 @@ def _bootstrap(settings: Settings) -> str:
     return result
 
 
-def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) -> LiveHub:
-    """Bootstrap an admin, then serve the app on a free port of 127.0.0.1."""
-    settings = _settings(database, workdir, master_key)
-    admin_id = _bootstrap(settings)
+def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, int]:
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
@@ -126,7 +123,14 @@ def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) ->
         return False
 
     wait_until(started, "the test hub to start", 30)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, thread, server.servers[0].sockets[0].getsockname()[1]
+
+
+def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) -> LiveHub:
+    """Bootstrap an admin, then serve the app on a free port of 127.0.0.1."""
+    settings = _settings(database, workdir, master_key)
+    admin_id = _bootstrap(settings)
+    server, thread, port = _serve(settings)
     issuer = LocalIssuer.load_or_create(
         settings.auth.local_issuer_key_path,
         issuer=settings.auth.issuer,
@@ -138,6 +142,23 @@ def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) ->
         base_url=f"http://127.0.0.1:{port}",
         issuer=issuer,
         admin_id=admin_id,
+        server=server,
+        thread=thread,
+    )
+
+
+def another_worker(hub: LiveHub) -> LiveHub:
+    """A second app on the same database, keys and settings: what a second worker process is.
+
+    It shares nothing in memory with ``hub``; stop it with ``stop()``.
+    """
+    server, thread, port = _serve(hub.settings)
+    return LiveHub(
+        database=hub.database,
+        settings=hub.settings,
+        base_url=f"http://127.0.0.1:{port}",
+        issuer=hub.issuer,
+        admin_id=hub.admin_id,
         server=server,
         thread=thread,
     )

@@ -33,6 +33,10 @@ class Exchange(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A fresh random value whenever a release or grant of this exchange is stored, changed or
+    # removed, set by database triggers (migration 0011) in the same transaction, whoever writes.
+    # Readers key what they keep of the exchange's releases and grants on it (decision 89).
+    sharing_token: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class ExchangeParticipant(Base):

@@ -48,6 +48,8 @@ class ExchangeRow:
     expires_at: datetime
     closed_at: datetime | None
     created_at: datetime
+    # Changes with every change to the exchange's releases or grants (None: none yet).
+    sharing_token: str | None = None
 
 
 _EXCHANGE: tuple[ColumnElement[Any], ...] = (
@@ -61,6 +63,7 @@ _EXCHANGE: tuple[ColumnElement[Any], ...] = (
     exchanges.c.expires_at,
     exchanges.c.closed_at,
     exchanges.c.created_at,
+    exchanges.c.sharing_token,
 )
 _X = len(_EXCHANGE)
 
