@@ -327,3 +327,28 @@ def test_the_view_takes_a_fixed_number_of_queries(hub: LiveHub) -> None:
     assert len(w.seen("els")) == 4
     assert one >= 6  # the listener sees the queries
     assert one == three, (one, three)
+
+
+def test_a_note_pinned_grant_reaches_that_note_only(hub: LiveHub) -> None:
+    w = casework(hub)
+    template_id = ok(w.as_("sofie").get(f"/api/v1/notes/{w.ids['ocmw_note']}"))["template_id"]
+    w.ids["later_note"] = ok(
+        w.as_("sofie").post(
+            f"/api/v1/cases/{w.ids['case']}/notes",
+            json={"template_id": template_id, "fields": {"household": "Later verslag"}},
+        ),
+        201,
+    )["id"]
+    w.release("sofie", "ocmw_note", fields=["household"])
+    w.release("sofie", "later_note", fields=["household"])
+    w.grant(member="pieter", field="household", note="later_note")
+    view = ok(w.as_("pieter").get(f"{w.x}/view"))["notes"]
+    assert [(n["note_id"], n["fields"]) for n in view] == [
+        (w.ids["later_note"], {"household": "Later verslag"})
+    ]
+    w.grant(member="pieter", field="household", note="ocmw_note")
+    seen = {n["note_id"]: n["fields"] for n in ok(w.as_("pieter").get(f"{w.x}/view"))["notes"]}
+    assert seen == {
+        w.ids["later_note"]: {"household": "Later verslag"},
+        w.ids["ocmw_note"]: {"household": w.values["household"]},
+    }
