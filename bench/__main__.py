@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 # In the order `make bench` runs them: the pure ones first, the long seeding last.
-NAMES = ("decide", "verify", "read", "profile", "write", "export", "scale", "postgres")
+NAMES = ("decide", "verify", "read", "profile", "write", "export", "scale", "postgres", "soak")
 
 
 def _runner(name: str) -> Callable[[], object]:

@@ -200,6 +200,13 @@ def wrk(
     base_url: str, script: Path, seconds: float = SECONDS, connections: int = CONNECTIONS
 ) -> Load:
     """One wrk run: one thread, ``connections`` keep-alive connections, for ``seconds``."""
+    return parse_wrk(wrk_output(base_url, script, seconds, connections))
+
+
+def wrk_output(
+    base_url: str, script: Path, seconds: float = SECONDS, connections: int = CONNECTIONS
+) -> str:
+    """What one wrk run printed (for a script that prints its own result lines)."""
     argv = [
         wrk_binary(),
         "-t1",
@@ -216,7 +223,7 @@ def wrk(
     )
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-1000:]}")
-    return parse_wrk(done.stdout)
+    return done.stdout
 
 
 @dataclass(frozen=True)

@@ -54,13 +54,15 @@ def version_body() -> str:
     return json.dumps({"fields": bench_values(random.Random(8))})
 
 
-def edited_notes(base_url: str, world: World, token: str, body: str) -> list[str]:
-    """Create the notes the new versions go to; their paths."""
+def edited_notes(
+    base_url: str, world: World, token: str, body: str, count: int = EDITED
+) -> list[str]:
+    """Create ``count`` notes for the new versions to go to; their paths."""
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     path = f"/api/v1/cases/{world.handles['_bench_case']}/notes"
     out = []
     with httpx.Client(base_url=base_url, headers=auth, timeout=60) as client:
-        for _ in range(EDITED):
+        for _ in range(count):
             made = client.post(path, content=body)
             if made.status_code != 201:
                 raise SystemExit(f"write: creating a note answered {made.status_code}")

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench import harness, world
+from bench import harness, soak, world
 from bench.harness import (
     Load,
     Target,
@@ -37,6 +37,7 @@ from bench.harness import (
 from bench.profile import layer, shares
 from bench.read import READER, check_view, view_path
 from bench.report import Row, emit, table
+from tests.support.timing import scaled
 
 
 def _load(rps: float, p50: float = 1.0, p99: float = 2.0, failed: int = 0) -> Load:
@@ -155,8 +156,60 @@ def test_a_tiny_world_is_seeded_served_and_read(bench_dir: Path) -> None:
             check_view(hub.base_url, w, token)  # 60 fields or SystemExit
             if shutil.which("wrk") is not None:
                 script = write_script(folder, "view", lua_script([view_path(w)], token=token))
-                loads = interleave([Target("view", hub.base_url, script)], rounds=1, seconds=1)
+                # Long enough for a loaded machine: the deadline setting scales it (no speed check).
+                target = Target("view", hub.base_url, script)
+                loads = interleave([target], rounds=1, seconds=scaled(2))
                 assert loads["view"][0].requests > 0
                 assert loads["view"][0].failed == 0
     assert not folder.exists()
     assert len(list((bench_dir / "worlds").glob("sqlite-n30-*"))) == 1
+
+
+def test_the_soak_script_sends_each_call_with_its_own_token_and_is_parsed() -> None:
+    calls = [
+        soak.Call("view", "GET", "/v", "t.reader"),
+        soak.Call("version", "PUT", "/n/1", "t.writer", '{"fields": {}}', {"If-Match": "*"}),
+    ]
+    script = soak.soak_script(calls)
+    assert "[==[Bearer t.reader]==]" in script
+    assert "[==[Bearer t.writer]==]" in script
+    assert '[==[{"fields": {}}]==]' in script
+    assert "[==[If-Match]==]" in script
+    out = (
+        'SOAK_SAMPLE 503 {"type":"urn:livc-hub:problem:unavailable"}\n'
+        'SOAK_JSON {"requests":10,"duration_us":2000000,"p50_us":1000,"p99_us":9000,'
+        '"max_us":12000,"connect":1,"read":2,"write":0,"timeout":3,'
+        '"codes":{"200":5,"201":2,"412":1,"503":1,"302":1}}\n'
+    )
+    load = soak.parse_soak(out)
+    assert (load.ok, load.client_errors, load.server_errors) == (7, 1, 1)
+    assert (load.socket_errors, load.timeouts, load.rps) == (3, 3, 5.0)
+    assert load.samples == ('503 {"type":"urn:livc-hub:problem:unavailable"}',)
+    with pytest.raises(ValueError, match="no soak result line"):
+        soak.parse_soak("Running 2s test\n")
+
+
+def test_the_soak_rotation_mixes_every_kind_and_keeps_edits_of_a_note_apart() -> None:
+    own = {w: [f"/notes/{w}-{n}" for n in range(soak.EDITED_EACH)] for w in soak.WRITERS}
+    tokens = {h: f"t.{h}" for h in (READER, *soak.WRITERS)}
+    calls = soak.rotation("/view", own, "/create", "{}", "{}", tokens)
+    assert {c.kind for c in calls} == {"view", "read", "create", "version"}
+    assert all(c.token == tokens[READER] for c in calls if c.kind == "view")
+    edits = [c.path for c in calls if c.kind == "version"]
+    assert sorted(edits) == sorted(p for paths in own.values() for p in paths)
+    # Each note is edited once per rotation, which is longer than the connections in flight.
+    assert len(calls) > soak.CONNECTIONS
+    for call in calls:
+        if call.kind in ("read", "version"):
+            assert call.path in own[call.token.removeprefix("t.")]
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+def test_a_short_soak_completes_and_its_log_verifies(bench_dir: Path) -> None:
+    with world.sqlite_world(30) as w:
+        run = soak.soak(w, "sqlite", seconds=2, connections=8, edited_each=2)
+    assert run.load.requests > 0
+    assert sum(run.load.codes.values()) > 0
+    assert run.verified, run.problem
+    assert run.added >= run.load.ok
+    assert {r.metric for r in run.rows()} >= {"sqlite 1w 5xx", "sqlite 1w log verifies after"}
