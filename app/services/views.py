@@ -35,6 +35,7 @@ from app.policies.sharing import (
     grant_covers,
     release_covers,
 )
+from app.policies.sharing.access import ExchangeAction
 from app.services.authz import owned
 from app.services.context import RequestContext
 from app.services.exchanges import ExchangeAccess, exchange_event, reach, shut_reason
@@ -281,7 +282,7 @@ async def view(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
 ) -> tuple[ExchangeAccess, list[SharedNote]]:
     """The caller's view of the exchange: only visible fields, decrypted after logging."""
-    access = await reach(session, ctx, hub, exchange_id, "exchange:view")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:view", ExchangeAction.VIEW)
     world = await _load_world(session, access, ctx.now)
     decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
     released = {
@@ -360,7 +361,7 @@ async def explain(
     For the chair: per current participant and released field, what the engine decides.
     Once the exchange is shut (closed or expired) nothing, for anyone: like the view.
     """
-    access = await reach(session, ctx, hub, exchange_id, "exchange:explain")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:explain", ExchangeAction.EXPLAIN)
     event = exchange_event(ctx, "exchange:explain", access.exchange, access.case)
     shut = shut_reason(access.exchange, ctx.now)
     if shut is not None:
