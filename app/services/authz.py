@@ -14,7 +14,7 @@ from app.errors import Forbidden, NotFound
 from app.policies import AccessRequest, Decision, Permission, Resource, Rule, decide
 from app.policies.engine import RuleOf
 from app.policies.rules import DEFAULT_RULES
-from app.policies.sharing import SHARING_RULES, ShareRequest
+from app.policies.sharing import EXCHANGE_PERMISSIONS, SHARING_RULES, ExchangeAsk, ShareRequest
 from app.services.context import RequestContext
 
 
@@ -25,14 +25,23 @@ class Authorizer:
         self,
         rules: Sequence[Rule] = DEFAULT_RULES,
         sharing_rules: Sequence[RuleOf[ShareRequest]] = SHARING_RULES,
+        exchange_permissions: Sequence[RuleOf[ExchangeAsk]] = EXCHANGE_PERMISSIONS,
     ) -> None:
         self.rules = tuple(rules)
         self.sharing_rules = tuple(sharing_rules)
+        self.exchange_permissions = tuple(exchange_permissions)
 
     def decide(self, ctx: RequestContext, action: Permission, resource: Resource) -> Decision:
         """The engine's decision for this caller, action and resource."""
         request = AccessRequest(ctx.principal.actor(), action, resource, ctx.now)
         return decide(request, self.rules)
+
+    def decide_exchange(self, ask: ExchangeAsk) -> Decision:
+        """Whether a member may do this with an exchange: the one place it is decided.
+
+        ``app.services.exchanges.refusal`` turns a denial into the answer and the log entry.
+        """
+        return decide(ask, self.exchange_permissions)
 
     def require(
         self,

@@ -3,6 +3,11 @@
 Only the chair, delegates and current participants know an exchange exists; anyone else gets 404.
 Reaching an exchange is one statement (``app.db.queries.exchanges.reach``): the exchange, its
 cell, case and subject, and the caller's standing in it.
+
+Who may do what is decided by the engine's exchange permissions
+(``app.policies.sharing.access``, through ``Authorizer.decide_exchange``): a use case builds an
+``ExchangeAsk`` from the rows it loaded (``ExchangeAccess.ask``) and answers a denial with
+``refusal``, which picks the status from the reason that decided and logs that reason.
 """
 
 from __future__ import annotations
@@ -20,9 +25,20 @@ from app.db.queries.cases import CaseRow
 from app.db.queries.cells import CellFacts
 from app.db.queries.exchanges import ExchangeRow, ParticipantRow
 from app.db.queries.orgs import MemberRow
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.policies import Permission
-from app.policies.sharing import ExchangeFacts, exchange_shut
+from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from app.policies import Decision, Permission
+from app.policies import sharing as access_policy
+from app.policies.sharing import (
+    AccessReason,
+    Caller,
+    ExchangeAction,
+    ExchangeAsk,
+    ExchangeFacts,
+    Participation,
+    chairs,
+    exchange_shut,
+    hides,
+)
 from app.policies.vocabulary import MemberStatus, Role
 from app.services.authz import denied, event_for, with_owners
 from app.services.cases import load_case
@@ -35,13 +51,98 @@ MAX_DURATION = timedelta(days=366)
 
 @dataclass(frozen=True)
 class ExchangeAccess:
-    """An exchange as one caller reaches it: as chair (or delegate), as participant, or both."""
+    """An exchange as one caller reaches it: as chair (or delegate), as participant, or both.
+
+    ``seated``: the caller sits in the exchange's cell (what makes a chair delegate chair it).
+    """
 
     exchange: ExchangeRow
     cell: CellFacts
     case: CaseRow
     is_chair: bool
     participant: ParticipantRow | None
+    seated: bool
+
+    def ask(
+        self,
+        ctx: RequestContext,
+        action: ExchangeAction,
+        *,
+        note_owner: uuid.UUID | None = None,
+        grantee_participates: bool | None = None,
+    ) -> ExchangeAsk:
+        """The engine's question for the caller, from the rows already loaded."""
+        p = self.participant
+        return ExchangeAsk(
+            action=action,
+            caller=caller(ctx),
+            cell=cell_facts(self.cell),
+            seated=self.seated,
+            participation=None if p is None else Participation(p.invited_at, p.removed_at),
+            exchange=exchange_facts(self.exchange, self.cell.kind),
+            now=ctx.now,
+            note_owner_agency_id=None if note_owner is None else str(note_owner),
+            grantee_participates=grantee_participates,
+        )
+
+
+def caller(ctx: RequestContext) -> Caller:
+    """The engine's view of the member asking."""
+    who = ctx.principal
+    return Caller(
+        member_id=str(who.member_id),
+        agency_id=str(who.agency_id),
+        roles=frozenset(r.value for r in who.roles),
+        status=who.status.value,
+    )
+
+
+def cell_facts(cell: CellFacts) -> access_policy.CellFacts:
+    """The engine's view of a cell."""
+    chair = None if cell.chair_member_id is None else str(cell.chair_member_id)
+    return access_policy.CellFacts(str(cell.id), cell.kind, chair)
+
+
+def exchange_facts(exchange: ExchangeRow, cell_kind: str) -> ExchangeFacts:
+    """The engine's view of an exchange's window."""
+    x = exchange
+    return ExchangeFacts(str(x.id), cell_kind, x.opens_at, x.expires_at, x.closed_at)
+
+
+# How a refusal is answered, by the reason that decided (the first): a hiding reason
+# (``hides``), a note the caller may not release and anything unforeseen answer 404, as an
+# unknown id does; these are answered as refusals of what the caller may know about.
+_REFUSALS: dict[str, tuple[type[AppError], str]] = {
+    AccessReason.NOT_CHAIR: (Forbidden, "only the chair or a chair delegate may do this"),
+    AccessReason.EXCHANGE_CLOSED: (Conflict, "the exchange is closed"),
+    AccessReason.EXCHANGE_NOT_OPEN: (Conflict, "the exchange is not open yet"),
+    AccessReason.NOT_IN_CELL: (
+        Conflict,
+        "only members of the cell can take part; invite them into the cell first",
+    ),
+    AccessReason.GRANTEE_NOT_PARTICIPANT: (
+        Conflict,
+        "grants go to current participants of the exchange",
+    ),
+}
+
+
+def refusal(decision: Decision, event: AuditEvent, *, detail: str | None = None) -> AppError:
+    """The answer to a denied exchange permission, logging the reason that decided."""
+    reason = str(decision.reason)
+    audit = (denied(event, reason),)
+    answer = None if hides(decision) else _REFUSALS.get(reason)
+    if answer is None:
+        return NotFound(audit=audit)
+    kind, text = answer
+    return kind(detail or text, audit=audit)
+
+
+def permit(hub: Hub, ask: ExchangeAsk, event: AuditEvent, *, detail: str | None = None) -> None:
+    """Go on if the engine allows; otherwise raise its refusal, logged with ``event``."""
+    decision = hub.authz.decide_exchange(ask)
+    if not decision.allowed:
+        raise refusal(decision, event, detail=detail)
 
 
 def exchange_event(
@@ -60,53 +161,31 @@ def exchange_event(
     return replace(event, exchange_id=str(exchange.id), purpose=exchange.purpose)
 
 
-def _chairs(ctx: RequestContext, cell: CellFacts, seated: bool) -> bool:
-    """True for the cell's chair, and for a chair delegate who sits in the cell."""
-    if ctx.principal.status is not MemberStatus.ACTIVE:
-        return False
-    if cell.chair_member_id == ctx.principal.member_id:
-        return True
-    return Role.CHAIR_DELEGATE in ctx.principal.roles and seated
-
-
-async def chairs_cell(session: AsyncSession, ctx: RequestContext, cell: CellFacts) -> bool:
-    """True for the cell's chair, and for a chair delegate who sits in the cell."""
-    if Role.CHAIR_DELEGATE not in ctx.principal.roles:
-        return _chairs(ctx, cell, seated=False)
-    seated = await cells.is_seated(session, cell.id, ctx.principal.member_id)
-    return _chairs(ctx, cell, seated)
-
-
 async def reach(
-    session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID, action: str
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    exchange_id: uuid.UUID,
+    action: str,
+    asks: ExchangeAction = ExchangeAction.SEE,
 ) -> ExchangeAccess:
-    """The exchange if the caller chairs it or takes part; 404 (logged) otherwise."""
+    """The exchange if the engine lets the caller ``asks`` of it; otherwise its refusal, logged
+    as ``action``: 404 to whoever may not know it (as for an unknown id), 403 ``not_chair``."""
     found = await queries.reach(session, exchange_id, ctx.principal.member_id)
     if found is None:
         raise await missing_in(session, event_for(ctx, action, object_id=exchange_id))
-    exchange, case, participant = found.exchange, found.case, found.participant
-    is_chair = _chairs(ctx, found.cell, found.seated)
-    active = ctx.principal.status is MemberStatus.ACTIVE
-    if not is_chair and (participant is None or not active):
-        reason = "member_suspended" if participant is not None else "not_participant"
-        raise NotFound(audit=(denied(exchange_event(ctx, action, exchange, case), reason),))
-    return ExchangeAccess(exchange, found.cell, case, is_chair, participant)
-
-
-def require_chair(access: ExchangeAccess, ctx: RequestContext, action: str) -> None:
-    """Only the chair or a delegate may do this (the caller already knows the exchange)."""
-    if not access.is_chair:
-        event = denied(exchange_event(ctx, action, access.exchange, access.case), "not_chair")
-        raise Forbidden("only the chair or a chair delegate may do this", audit=(event,))
+    access = ExchangeAccess(
+        found.exchange, found.cell, found.case, False, found.participant, found.seated
+    )
+    question = access.ask(ctx, asks)
+    permit(hub, question, exchange_event(ctx, action, found.exchange, found.case))
+    return replace(access, is_chair=chairs(question) is not None)
 
 
 def shut_reason(exchange: ExchangeRow, now: datetime) -> str | None:
     """Why nothing is readable through the exchange now (the engine's rule 10), or None."""
     # The rule reads the window only; the cell's kind plays no part in it.
-    facts = ExchangeFacts(
-        str(exchange.id), "", exchange.opens_at, exchange.expires_at, exchange.closed_at
-    )
-    reason = exchange_shut(facts, now)
+    reason = exchange_shut(exchange_facts(exchange, ""), now)
     return None if reason is None else reason.value
 
 
@@ -129,10 +208,22 @@ async def convene(
 ) -> ExchangeAccess:
     """Open an exchange on a case of a cell the caller chairs (or is a delegate of)."""
     case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "exchange:create")
-    cell = await cells.cell_facts(session, case.cell_id)
-    assert cell is not None  # noqa: S101 - foreign key
-    if not await chairs_cell(session, ctx, cell):
-        raise Forbidden("only the cell's chair or a chair delegate convenes an exchange")
+    found = await cells.cell_facts(session, case.cell_id, ctx.principal.member_id)
+    assert found is not None  # noqa: S101 - foreign key
+    cell, seated = found
+    question = ExchangeAsk(
+        ExchangeAction.CONVENE, caller(ctx), cell_facts(cell), seated, None, None, ctx.now
+    )
+    event = event_for(
+        ctx,
+        "exchange:create",
+        cell_id=cell.id,
+        case_id=case.id,
+        subject_id=case.subject_id,
+        owners=[case.subject_owner_id],
+    )
+    text = "only the cell's chair or a chair delegate convenes an exchange"
+    permit(hub, question, event, detail=text)
     opens = opens_at or ctx.now
     if not (opens < expires_at and ctx.now < expires_at and expires_at - opens <= MAX_DURATION):
         raise ValidationFailed("expires_at must be after opens_at and now, within a year")
@@ -153,7 +244,7 @@ async def convene(
     )
     await queries.add_exchange(session, exchange, convened_by=ctx.principal.member_id)
     await hub.record(session, ctx, exchange_event(ctx, "exchange:create", exchange, case))
-    return ExchangeAccess(exchange, cell, case, True, None)
+    return ExchangeAccess(exchange, cell, case, True, None, seated)
 
 
 async def read(
@@ -174,23 +265,37 @@ async def invite(
     member_id: uuid.UUID,
 ) -> ParticipantRow:
     """The chair invites a member of the cell (law of 30 July 2018, art. 3; rule 1)."""
-    access = await reach(session, ctx, hub, exchange_id, "exchange:invite")
-    require_chair(access, ctx, "exchange:invite")
-    if not is_open(access.exchange, ctx.now):
-        raise Conflict("the exchange is closed")
-    agency = await orgs.cell_member_agency(session, access.cell.id, member_id)
-    if agency is None:
-        raise Conflict("only members of the cell can take part; invite them into the cell first")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:invite", ExchangeAction.CHAIR)
+    found = await orgs.cell_member(session, access.cell.id, member_id)
+    invitee, seated = found if found is not None else (None, False)
+    agency = None if invitee is None else invitee.agency_id
     current = await queries.participation(session, access.exchange.id, member_id)
+    event = exchange_event(ctx, "exchange:invite", access.exchange, access.case)
+    event = with_owners(replace(event, object_id=str(member_id)), agency)
+    # Asked about the invitee: seated in the cell, while the exchange is open.
+    question = replace(
+        access.ask(ctx, ExchangeAction.TAKE_PART),
+        caller=_invitee(member_id, invitee),
+        seated=seated,
+        participation=None
+        if current is None
+        else Participation(current.invited_at, current.removed_at),
+    )
+    permit(hub, question, event)
     if current is not None:
         return current
     row = await queries.add_participant(
         session, access.exchange.id, member_id, invited_by=ctx.principal.member_id, now=ctx.now
     )
-    event = exchange_event(ctx, "exchange:invite", access.exchange, access.case)
-    event = with_owners(replace(event, object_id=str(member_id)), agency)
     await hub.record(session, ctx, event)
     return row
+
+
+def _invitee(member_id: uuid.UUID, row: MemberRow | None) -> Caller:
+    # An unknown member is nobody's, holds no role and sits in no cell.
+    if row is None:
+        return Caller(str(member_id), "", frozenset(), "")
+    return Caller(str(row.id), str(row.agency_id), frozenset(row.roles), row.status)
 
 
 async def remove(
@@ -201,8 +306,7 @@ async def remove(
     member_id: uuid.UUID,
 ) -> None:
     """The chair removes a participant; it takes effect on the very next read."""
-    access = await reach(session, ctx, hub, exchange_id, "exchange:remove")
-    require_chair(access, ctx, "exchange:remove")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:remove", ExchangeAction.CHAIR)
     current = await queries.participation(session, access.exchange.id, member_id)
     if current is None:
         raise await missing_in(session, event_for(ctx, "exchange:remove", object_id=member_id))
@@ -217,8 +321,7 @@ async def close(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
 ) -> ExchangeAccess:
     """The chair closes the exchange; nothing is readable through it afterwards."""
-    access = await reach(session, ctx, hub, exchange_id, "exchange:close")
-    require_chair(access, ctx, "exchange:close")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:close", ExchangeAction.CHAIR)
     if access.exchange.closed_at is None:
         await queries.close(session, access.exchange.id, ctx.now)
         access = replace(access, exchange=replace(access.exchange, closed_at=ctx.now))

@@ -18,13 +18,14 @@ from app.db.queries import exchanges as queries
 from app.db.queries import notes as note_queries
 from app.db.queries.exchanges import GrantRow, ReleaseRow
 from app.db.queries.notes import SharedNoteRow
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.policies import Permission, Resource, ResourceKind
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.policies.sharing import (
     KNOWN_CLASSES,
+    ExchangeAction,
     GrantFacts,
     ShareReason,
     grant_released,
+    hides,
     release_refusal,
 )
 from app.policies.vocabulary import Role
@@ -34,9 +35,9 @@ from app.services.context import RequestContext
 from app.services.exchanges import (
     ExchangeAccess,
     exchange_event,
-    is_open,
+    permit,
     reach,
-    require_chair,
+    refusal,
     shut_reason,
 )
 from app.services.hub import Hub
@@ -49,6 +50,17 @@ async def _case_note(
 ) -> SharedNoteRow:
     """A note of the exchange's case; 404 (logged, concerning its owner) for any other id."""
     found = (await note_queries.shared_notes(session, {note_id})).get(note_id)
+    return await _of_case(session, access, note_id, found, event)
+
+
+async def _of_case(
+    session: AsyncSession,
+    access: ExchangeAccess,
+    note_id: uuid.UUID,
+    found: SharedNoteRow | None,
+    event: AuditEvent,
+) -> SharedNoteRow:
+    """The note as loaded if it is one of the exchange's case; 404 (logged) otherwise."""
     if found is None:
         raise await missing_in(session, replace(event, note_id=str(note_id)))
     if found.note.case_id != access.case.id:
@@ -71,15 +83,17 @@ async def release(
     """Release fields or classes of one of the caller's agency's notes into the exchange."""
     access = await reach(session, ctx, hub, exchange_id, "release:create")
     event = exchange_event(ctx, "release:create", access.exchange, access.case)
-    if access.participant is None:
-        raise NotFound(audit=(denied(event, "not_participant"),))
-    shared = await _case_note(session, access, note_id, event)
+    loaded = (await note_queries.shared_notes(session, {note_id})).get(note_id)
+    owner = None if loaded is None else loaded.note.owner_agency_id
+    decision = hub.authz.decide_exchange(access.ask(ctx, ExchangeAction.RELEASE, note_owner=owner))
+    if hides(decision):
+        # Who may not release here (a chair not taking part) learns nothing of the note.
+        raise refusal(decision, event)
+    shared = await _of_case(session, access, note_id, loaded, event)
     note = shared.note
     event = with_owners(replace(event, note_id=str(note.id)), note.owner_agency_id)
-    resource = Resource(ResourceKind.NOTE, owner_agency_id=str(note.owner_agency_id))
-    hub.authz.require(ctx, Permission.NOTE_RELEASE, resource, event=event)
-    if not is_open(access.exchange, ctx.now):
-        raise Conflict("the exchange is closed")
+    if not decision.allowed:
+        raise refusal(decision, event)
     _check_names(shared, version, fields, sensitivities)
     named = [*fields, *(f"class:{c}" for c in sensitivities)]
     event = replace(event, fields=tuple(named))
@@ -148,8 +162,8 @@ async def withdraw_release(
     row = await queries.release(session, access.exchange.id, release_id)
     if row is None:
         raise missing(event)
-    resource = Resource(ResourceKind.NOTE, owner_agency_id=str(row.owner_agency_id))
-    hub.authz.require(ctx, Permission.NOTE_RELEASE, resource, event=event)
+    question = access.ask(ctx, ExchangeAction.WITHDRAW_RELEASE, note_owner=row.owner_agency_id)
+    permit(hub, question, event)
     if row.withdrawn_at is None:
         await queries.withdraw_release(session, row.id, ctx.now)
     done = replace(event, note_id=str(row.note_id), object_id=str(row.id))
@@ -189,30 +203,26 @@ async def grant(
     sensitivity: str | None,
 ) -> GrantRow:
     """The chair grants a released field or class to a participant or to a role."""
-    access = await reach(session, ctx, hub, exchange_id, "grant:create")
-    require_chair(access, ctx, "grant:create")
+    access = await reach(session, ctx, hub, exchange_id, "grant:create", ExchangeAction.CHAIR)
     if (member_id is None) == (role is None):
         raise ValidationFailed("grant to exactly one of member_id or role")
     if (field is None) == (sensitivity is None):
         raise ValidationFailed("grant exactly one of field or sensitivity")
     if sensitivity is not None and sensitivity not in KNOWN_CLASSES:
         raise ValidationFailed("unknown sensitivity class", extra={"field": "sensitivity"})
-    if not is_open(access.exchange, ctx.now):
-        raise Conflict("the exchange is closed")
     event = exchange_event(ctx, "grant:create", access.exchange, access.case)
     note_owner = None
     if note_id is not None:
         # Named without the case: a refusal here concerns the note's owner only.
         probe = exchange_event(ctx, "grant:create", access.exchange)
         note_owner = (await _case_note(session, access, note_id, probe)).note.owner_agency_id
-    member_agency = None
+    member_agency, participates = None, None
     if member_id is not None:
         current = {
             m.id: m for _, m in await queries.current_participants(session, access.exchange.id)
         }
-        if member_id not in current:
-            raise Conflict("grants go to current participants of the exchange")
-        member_agency = current[member_id].agency_id
+        participates = member_id in current
+        member_agency = current[member_id].agency_id if participates else None
     event = replace(
         event,
         object_id=None if member_id is None else str(member_id),
@@ -220,6 +230,7 @@ async def grant(
         note_id=None if note_id is None else str(note_id),
     )
     event = with_owners(event, note_owner, member_agency)
+    permit(hub, access.ask(ctx, ExchangeAction.GRANT, grantee_participates=participates), event)
     wanted = GrantFacts(
         None if member_id is None else str(member_id),
         None if role is None else role.value,
@@ -274,8 +285,7 @@ async def withdraw_grant(
     grant_id: uuid.UUID,
 ) -> None:
     """The chair withdraws a grant."""
-    access = await reach(session, ctx, hub, exchange_id, "grant:withdraw")
-    require_chair(access, ctx, "grant:withdraw")
+    access = await reach(session, ctx, hub, exchange_id, "grant:withdraw", ExchangeAction.CHAIR)
     event = exchange_event(ctx, "grant:withdraw", access.exchange, access.case)
     row = await queries.grant(session, access.exchange.id, grant_id)
     if row is None:
@@ -289,8 +299,7 @@ async def list_grants(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
 ) -> list[GrantRow]:
     """Grants in force (the chair's view); none once the exchange is shut."""
-    access = await reach(session, ctx, hub, exchange_id, "grant:list")
-    require_chair(access, ctx, "grant:list")
+    access = await reach(session, ctx, hub, exchange_id, "grant:list", ExchangeAction.CHAIR)
     event = exchange_event(ctx, "grant:list", access.exchange, access.case)
     shut = shut_reason(access.exchange, ctx.now)
     if shut is not None:

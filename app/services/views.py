@@ -37,9 +37,16 @@ from app.policies.sharing import (
     decide_fields,
     grant_covers,
 )
+from app.policies.sharing.access import ExchangeAction
 from app.services.authz import owned
 from app.services.context import RequestContext
-from app.services.exchanges import ExchangeAccess, exchange_event, reach, shut_reason
+from app.services.exchanges import (
+    ExchangeAccess,
+    exchange_event,
+    exchange_facts,
+    reach,
+    shut_reason,
+)
 from app.services.fields import decode_fields
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, unseal
@@ -103,11 +110,6 @@ class _World:
             if names.marks(f) & RELEASED:
                 out.add(FieldKey(f.note_id, f.version, f.name))
         return out
-
-
-def _exchange_facts(access: ExchangeAccess) -> ExchangeFacts:
-    x = access.exchange
-    return ExchangeFacts(str(x.id), access.cell.kind, x.opens_at, x.expires_at, x.closed_at)
 
 
 def release_facts(r: ReleaseRow) -> ReleaseFacts:
@@ -227,7 +229,12 @@ async def _load_world(
     state = await _sharing(session, hub, access.exchange)
     shown = await note_queries.shown_versions(session, _wanted(state.releases, now))
     minor = access.case.subject_is_minor
-    world = _World(_exchange_facts(access), state.release_facts, state.grant_facts, [])
+    world = _World(
+        exchange_facts(access.exchange, access.cell.kind),
+        state.release_facts,
+        state.grant_facts,
+        [],
+    )
     for shared, version in sorted(shown, key=lambda sv: (str(sv[0].note.id), sv[1].version)):
         specs = _specs(shared)
         world.fields.extend(
@@ -303,7 +310,7 @@ async def view(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
 ) -> tuple[ExchangeAccess, list[SharedNote]]:
     """The caller's view of the exchange: only visible fields, decrypted after logging."""
-    access = await reach(session, ctx, hub, exchange_id, "exchange:view")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:view", ExchangeAction.VIEW)
     world = await _load_world(session, hub, access, ctx.now)
     decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
     shown, hidden = _log_lists(decisions, world.released(ctx.now))
@@ -380,7 +387,7 @@ async def explain(
     For the chair: per current participant and released field, what the engine decides.
     Once the exchange is shut (closed or expired) nothing, for anyone: like the view.
     """
-    access = await reach(session, ctx, hub, exchange_id, "exchange:explain")
+    access = await reach(session, ctx, hub, exchange_id, "exchange:explain", ExchangeAction.EXPLAIN)
     event = exchange_event(ctx, "exchange:explain", access.exchange, access.case)
     shut = shut_reason(access.exchange, ctx.now)
     if shut is not None:

@@ -317,7 +317,7 @@ async def _read_everything(s: AsyncSession, seed: Seed) -> None:
     x = seed.exchanges[100]
     await orgs.member_row(s, member)
     await orgs.member_rows(s, [m for m, _ in seed.members[:5]])
-    await orgs.cell_member_agency(s, cell, member)
+    await orgs.cell_member(s, cell, member)
     await orgs.client(s, "nobody")
     await orgs.roles_in_agency(s, agency)
     await exchanges.reach(s, x, member)
@@ -366,7 +366,7 @@ async def _read_everything(s: AsyncSession, seed: Seed) -> None:
         limit=50,
         cursor=None,
     )
-    await cells.is_seated(s, cell, member)
+    await cells.cell_facts(s, cell, member)
     await cells.agency_ids(s, cell)
     await cells.seats(s, [cell])
     await owners.owners_of(s, [subject, note, member, agency])

@@ -54,21 +54,20 @@ def cells_in(scope: ColumnElement[bool] | None) -> Select[Cell]:
     return scoped(select(Cell), scope)
 
 
-async def cell_facts(session: AsyncSession, cell_id: uuid.UUID) -> CellFacts | None:
-    """A cell's kind and chair."""
-    stmt = select(cells.c.id, cells.c.kind, cells.c.chair_member_id).where(cells.c.id == cell_id)
-    row = (await session.execute(stmt)).first()
-    return None if row is None else CellFacts(*row)
-
-
 def seat_exists(cell_id: Any, member_id: Any) -> ColumnElement[bool]:
     """True where the member was invited into the cell (either may be a column or parameter)."""
     return exists().where(cell_members.c.cell_id == cell_id, cell_members.c.member_id == member_id)
 
 
-async def is_seated(session: AsyncSession, cell_id: uuid.UUID, member_id: uuid.UUID) -> bool:
-    """Whether the member was invited into the cell."""
-    return bool(await session.scalar(select(seat_exists(cell_id, member_id))))
+async def cell_facts(
+    session: AsyncSession, cell_id: uuid.UUID, member_id: uuid.UUID
+) -> tuple[CellFacts, bool] | None:
+    """A cell's kind and chair, and whether the member was invited into it (one statement)."""
+    stmt = select(
+        cells.c.id, cells.c.kind, cells.c.chair_member_id, seat_exists(cells.c.id, member_id)
+    ).where(cells.c.id == cell_id)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (CellFacts(*row[:3]), bool(row[3]))
 
 
 async def agency_ids(session: AsyncSession, cell_id: uuid.UUID) -> list[uuid.UUID]:

@@ -70,16 +70,16 @@ async def member_rows(
     return {r.id: r for r in map(_member_row, rows)}
 
 
-async def cell_member_agency(
+async def cell_member(
     session: AsyncSession, cell_id: uuid.UUID, member_id: uuid.UUID
-) -> uuid.UUID | None:
-    """The agency of a member the chair invited into the cell; None if they are not in it."""
+) -> tuple[MemberRow, bool] | None:
+    """A member with its agency's kind, and whether the chair invited them into the cell (one
+    statement); None for an unknown member."""
     seated = exists().where(
-        cell_members.c.cell_id == cell_id, cell_members.c.member_id == member_id
+        cell_members.c.cell_id == cell_id, cell_members.c.member_id == members.c.id
     )
-    stmt = select(members.c.agency_id).where(members.c.id == member_id, seated)
-    found: uuid.UUID | None = await session.scalar(stmt)
-    return found
+    row = (await session.execute(_ONE_MEMBER.add_columns(seated), {"member_id": member_id})).first()
+    return None if row is None else (_member_row(row[:-1]), bool(row[-1]))
 
 
 async def agency_kind(session: AsyncSession, agency_id: uuid.UUID) -> str | None:

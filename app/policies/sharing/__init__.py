@@ -32,8 +32,8 @@ time is passed in (``now``). The package:
     EXCHANGE_PERMISSIONS)`` for ``ExchangeAction.SEE`` (know it exists), ``CONVENE``,
     ``CHAIR`` (invite, remove, close, grants), ``TAKE_PART`` (asked about the invitee),
     ``RELEASE``, ``WITHDRAW_RELEASE``, ``GRANT``, ``VIEW`` and ``EXPLAIN``; ``chairs(ask)`` is
-    ``chairs_cell``, ``hides(decision)`` tells a 404 from a 403/409. The services' ``reach``,
-    ``chairs_cell`` and ``require_chair`` are its I/O side.
+    who chairs, ``hides(decision)`` tells a 404 from a 403/409. The services ask it through
+    ``Authorizer.decide_exchange`` (``app.services.exchanges``: ``reach``, ``refusal``).
 
 Everything below is importable from ``app.policies.sharing`` as before the split.
 """

@@ -1,9 +1,10 @@
 """Who may do what with an exchange itself: know it, convene, chair, take part, release, grant.
 
-The pure counterpart of the checks the exchange services make (``reach``, ``chairs_cell``,
-``require_chair`` and the checks of invite, release and grant), as permissions with reason
-codes. Facts in, ``decide(ExchangeAsk(...), EXCHANGE_PERMISSIONS)`` out: any deny wins, an allow
-is needed, an empty table denies (the engine's ``decide``).
+The one place these questions are decided, as permissions with reason codes. Facts in,
+``decide(ExchangeAsk(...), EXCHANGE_PERMISSIONS)`` out: any deny wins, an allow is needed, an
+empty table denies (the engine's ``decide``). The services ask through
+``Authorizer.decide_exchange``, with facts from rows they already loaded
+(``app.services.exchanges``: ``reach``, ``ExchangeAccess.ask``, ``refusal``).
 
 How a service answers a denial, as the services answer today: ``hides(decision)`` (a reason in
 ``HIDING``) means the caller may not know the exchange exists: 404, like an unknown id.
@@ -146,7 +147,7 @@ class ExchangeAsk:
 
 
 def chairs(ask: ExchangeAsk) -> AccessReason | None:
-    """``chairs_cell``: the cell's active chair, or an active chair delegate seated in the cell."""
+    """Who chairs: the cell's active chair, or an active chair delegate seated in the cell."""
     caller = ask.caller
     if caller.status != ACTIVE:
         return None
