@@ -226,7 +226,7 @@ async def _load_world(
 ) -> _World:
     state = await _sharing(session, hub, access.exchange)
     shown = await note_queries.shown_versions(session, _wanted(state.releases, now))
-    minor = access.case.subject_is_minor
+    minor = access.case.subject_is_minor_on(now.date())
     world = _World(_exchange_facts(access), state.release_facts, state.grant_facts, [])
     for shared, version in sorted(shown, key=lambda sv: (str(sv[0].note.id), sv[1].version)):
         specs = _specs(shared)
