@@ -35,6 +35,8 @@ class Label(StrEnum):
     SMALL = "small"
     # Hidden to protect a small cell: shown as "suppressed" (and so known to be 5 or more).
     COMPLEMENTARY = "complementary"
+    # Nothing of the table is published, because no witness was found for some small cell.
+    WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def within(label: Label, value: int, threshold: int = THRESHOLD) -> bool:
     """Whether a count agrees with what a hidden cell's label tells about it."""
     if label is Label.SMALL:
         return 0 <= value < threshold
+    if label is Label.WITHHELD:
+        return value >= 0
     return value >= threshold
 
 
@@ -188,17 +192,17 @@ class Suppressor(Generic[C, R]):
         return True
 
     def run(self, order: Callable[[C], Any]) -> Publication[C, R]:
-        """Protect every small cell (in ``order``); if one cannot be, hide every cell."""
+        """Protect every small cell (in ``order``); if one cannot be, withhold every cell."""
         for cell in sorted(self.counts, key=order):
             if self.labels[cell] is Label.SMALL and cell not in self.witnesses:
                 if not self.protect(cell):
-                    return self._hide_all(order)
+                    return self._withhold(order)
         return Publication(dict(self.counts), dict(self.labels), dict(self.witnesses))
 
-    def _hide_all(self, order: Callable[[C], Any]) -> Publication[C, R]:
-        # Nothing is shown: a hidden count can only be bounded by its own label.
-        for cell, n in self.counts.items():
-            self.labels[cell] = Label.SMALL if n < self.threshold else Label.COMPLEMENTARY
+    def _withhold(self, order: Callable[[C], Any]) -> Publication[C, R]:
+        # Nothing is published, not even which counts are small: any count is possible.
+        self.labels = dict.fromkeys(self.counts, Label.WITHHELD)
+        self.witnesses = {}
         for cell in sorted(self.counts, key=order):
             if cell not in self.witnesses:
                 self.protect(cell)

@@ -15,11 +15,12 @@ from app.services import strategy
 
 router = APIRouter(tags=["strategy"])
 
-Shown = Literal["count", "<5", "suppressed"]
+Shown = Literal["count", "<5", "suppressed", "withheld"]
 _SHOWN: dict[Label, Shown] = {
     Label.SHOWN: "count",
     Label.SMALL: "<5",
     Label.COMPLEMENTARY: "suppressed",
+    Label.WITHHELD: "withheld",
 }
 
 

@@ -11,12 +11,13 @@ from app.policies.strategy import Dimension, Granularity
 
 
 class CountOut(BaseModel):
-    """One count: a number of 5 or more, or hidden ("<5", or "suppressed" to protect one)."""
+    """One count: a number of 5 or more, or hidden: "<5"; "suppressed" (5 or more, hidden to
+    protect a "<5"); "withheld" (no safe way to publish the table was found: nothing is shown)."""
 
     period: str = Field(description="'2025' or '2025-Q3'")
     value: str
     count: int | None
-    shown: Literal["count", "<5", "suppressed"]
+    shown: Literal["count", "<5", "suppressed", "withheld"]
 
 
 class CountsOut(BaseModel):
