@@ -34,6 +34,7 @@ from app.api.routers import (
     notes,
     proposals,
     public,
+    strategy,
     templates,
 )
 from app.api.schemas.common import Problem
@@ -172,7 +173,18 @@ async def _prime(hub: Hub, sessions: async_sessionmaker[AsyncSession]) -> None:
 def _routes(app: FastAPI) -> None:
     app.include_router(public.router)
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(principal_dep)], responses=_ERRORS)
-    for module in (me, agencies, proposals, cells, templates, cases, notes, exchanges, audit):
+    for module in (
+        me,
+        agencies,
+        proposals,
+        cells,
+        templates,
+        cases,
+        notes,
+        exchanges,
+        audit,
+        strategy,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
 

@@ -14,6 +14,7 @@ from app.db.queries import cases as queries
 from app.db.queries.cases import SubjectRow
 from app.errors import ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
+from app.policies.minors import adult_on_if_minor
 from app.services.authz import event_for
 from app.services.concerns import missing_in
 from app.services.context import RequestContext
@@ -29,10 +30,6 @@ class SubjectView:
 
     subject: SubjectRow
     identifiers: dict[str, str]
-
-
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def _nrn_ok(nrn: str) -> bool:
@@ -82,8 +79,9 @@ async def create_subject(
         id=subject_id,
         pseudonym="S-" + secrets.token_hex(6).upper(),
         owner_agency_id=ctx.principal.agency_id,
-        # DOMAIN.md rule 13: a minor's notes default to the youth regime; flagged at registration.
-        is_minor=_age_on(date_of_birth, ctx.now.date()) < 18,
+        # DOMAIN.md rule 13: a minor's notes default to the youth regime. Only the day of
+        # majority is kept, so the flag follows the birth date without anyone changing it.
+        adult_on=adult_on_if_minor(date_of_birth, ctx.now.date()),
         created_at=ctx.now,
         key_version=key_version,
         wrapped_key=wrapped,

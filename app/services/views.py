@@ -228,7 +228,7 @@ async def _load_world(
 ) -> _World:
     state = await _sharing(session, hub, access.exchange)
     shown = await note_queries.shown_versions(session, _wanted(state.releases, now))
-    minor = access.case.subject_is_minor
+    minor = access.case.subject_is_minor_on(now.date())
     world = _World(
         exchange_facts(access.exchange, access.cell.kind),
         state.release_facts,

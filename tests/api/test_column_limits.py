@@ -34,6 +34,7 @@ STORED: dict[tuple[str, str], Any] = {
     ("TemplateIn", "title"): NoteTemplate.title,
     ("CaseIn", "status"): "cases.status",
     ("CasePatch", "status"): "cases.status",
+    ("CategoryIn", "category"): "subjects.ocad_category",
     ("ExchangeIn", "purpose"): Exchange.purpose,
     ("ExchangeIn", "legal_basis"): Exchange.legal_basis,
     ("ReleaseIn", "fields"): Release.field,
@@ -60,6 +61,7 @@ NOT_A_COLUMN = {
     ("SubjectIn", "national_register_number"): "sealed; only a keyed hash is indexed",
     ("NoteIn", "fields"): "sealed per field",
     ("NoteUpdate", "fields"): "sealed per field",
+    ("CasePatch", "outcomes"): "closed lists (axis, outcome) into case_outcomes (30 each)",
 }
 
 

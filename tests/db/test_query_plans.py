@@ -148,7 +148,7 @@ def _rows(
                 "key_version": 1,
                 "wrapped_key": b"k",
                 "sealed": {},
-                "is_minor": False,
+                "adult_on": None,
                 "created_by": seed.members[i % 600][0],
                 "created_at": stamp(i),
             }

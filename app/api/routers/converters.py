@@ -15,6 +15,7 @@ from app.db.models import Agency, Cell, Member, MemberProposal
 from app.db.queries.cases import CaseRow, SubjectRow
 from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta
 from app.policies.administration import ProposalState, shown_state
+from app.policies.minors import minor_on
 from app.policies.vocabulary import (
     AgencyKind,
     CaseStatus,
@@ -88,24 +89,24 @@ def template_out(template: TemplateRow) -> TemplateOut:
     )
 
 
-def subject_out(subject: SubjectRow) -> SubjectOut:
-    """A subject's pseudonymous face."""
+def subject_out(subject: SubjectRow, today: date) -> SubjectOut:
+    """A subject's pseudonymous face (the minor flag as of ``today``)."""
     return SubjectOut(
         id=subject.id,
         pseudonym=subject.pseudonym,
-        is_minor=subject.is_minor,
+        is_minor=minor_on(subject.adult_on, today),
         created_at=subject.created_at,
     )
 
 
-def subject_identifiers_out(view: SubjectView) -> SubjectIdentifiersOut:
+def subject_identifiers_out(view: SubjectView, today: date) -> SubjectIdentifiersOut:
     """A subject with opened identifiers."""
     s = view.subject
     ids = view.identifiers
     return SubjectIdentifiersOut(
         id=s.id,
         pseudonym=s.pseudonym,
-        is_minor=s.is_minor,
+        is_minor=minor_on(s.adult_on, today),
         created_at=s.created_at,
         name=ids["name"],
         date_of_birth=date.fromisoformat(ids["date_of_birth"]),
@@ -113,13 +114,14 @@ def subject_identifiers_out(view: SubjectView) -> SubjectIdentifiersOut:
     )
 
 
-def case_out(case: CaseRow) -> CaseOut:
-    """A case, with its subject's pseudonym."""
+def case_out(case: CaseRow, today: date) -> CaseOut:
+    """A case, with its subject's pseudonym and whether the subject is a minor ``today``."""
     return CaseOut(
         id=case.id,
         cell_id=case.cell_id,
         subject_id=case.subject_id,
         subject_pseudonym=case.subject_pseudonym,
+        subject_is_minor=case.subject_is_minor_on(today),
         working_group_id=case.working_group_id,
         status=CaseStatus(case.status),
         created_at=case.created_at,

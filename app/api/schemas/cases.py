@@ -8,6 +8,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.api.schemas.common import Input, Name
+from app.policies.cartography import OcadCategory
+from app.policies.casework import AxisOutcome, InterventionAxis
 from app.policies.vocabulary import CaseStatus
 
 
@@ -46,9 +48,13 @@ class CaseIn(Input):
 
 
 class CasePatch(Input):
-    """Change a case's status."""
+    """Move a case one step of its workflow; closing names an outcome for every axis."""
 
     status: CaseStatus
+    outcomes: dict[InterventionAxis, AxisOutcome] | None = Field(
+        default=None,
+        description="Only when closing: one outcome from the closed list for each axis.",
+    )
 
 
 class CaseOut(BaseModel):
@@ -58,7 +64,51 @@ class CaseOut(BaseModel):
     cell_id: uuid.UUID
     subject_id: uuid.UUID
     subject_pseudonym: str
+    subject_is_minor: bool = Field(
+        description="Under 18 today, from the birth date (DOMAIN.md rule 13)."
+    )
     working_group_id: uuid.UUID | None
     status: CaseStatus
     created_at: datetime
     updated_at: datetime
+
+
+class CaseStepOut(BaseModel):
+    """One step of a case's workflow: from which status to which, who and when."""
+
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    member_id: uuid.UUID
+    agency_id: uuid.UUID
+    at: datetime
+
+
+class CaseHistoryOut(BaseModel):
+    """A case's steps in order and, once closed, its outcome per intervention axis."""
+
+    case_id: uuid.UUID
+    status: CaseStatus
+    steps: list[CaseStepOut]
+    outcomes: dict[InterventionAxis, AxisOutcome]
+
+
+class CategoryIn(Input):
+    """The OCAD category the information officer records for a subject."""
+
+    category: OcadCategory
+
+
+class CategoryOut(BaseModel):
+    """A subject's recorded OCAD category (pseudonymous)."""
+
+    subject_id: uuid.UUID
+    pseudonym: str
+    category: OcadCategory
+    set_at: datetime
+
+
+class RegisterOut(BaseModel):
+    """The cartography of one cell: its subjects by OCAD category (cleared readers only)."""
+
+    cell_id: uuid.UUID
+    items: list[CategoryOut]

@@ -1,7 +1,7 @@
 """All tables; importing this package registers them on ``Base.metadata``."""
 
 from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
-from app.db.models.case import Case, Subject
+from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
 from app.db.models.note import Note, NoteTemplate, NoteVersion
@@ -13,6 +13,8 @@ __all__ = [
     "AuditHead",
     "Agency",
     "Case",
+    "CaseOutcome",
+    "CaseStatusChange",
     "Cell",
     "CellAgency",
     "CellMember",

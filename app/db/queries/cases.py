@@ -1,21 +1,29 @@
 """Subjects (the persons discussed) and cases (a subject within a cell).
 
-A case is always read with its subject's owner, pseudonym and minor flag: every access-log entry
-about a case names the subject and concerns the agency that registered it, and the answers show
-the pseudonym, so the subject is read once, with the case.
+A case is always read with its subject's owner, pseudonym and day of majority: every access-log
+entry about a case names the subject and concerns the agency that registered it, the answers show
+the pseudonym, and whether the subject is a minor is asked of the day of majority at read time
+(DOMAIN.md rule 13), so the subject is read once, with the case.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.queries.tables import cases, cell_agencies, subjects
+from app.db.queries.tables import (
+    case_outcomes,
+    case_status_changes,
+    cases,
+    cell_agencies,
+    subjects,
+)
+from app.policies.minors import minor_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +39,11 @@ class CaseRow:
     updated_at: datetime
     subject_owner_id: uuid.UUID
     subject_pseudonym: str
-    subject_is_minor: bool
+    subject_adult_on: date | None
+
+    def subject_is_minor_on(self, day: date) -> bool:
+        """Whether the case's subject is a minor on ``day`` (rule 13: from the birth date)."""
+        return minor_on(self.subject_adult_on, day)
 
 
 CASE_COLUMNS: tuple[ColumnElement[Any], ...] = (
@@ -44,7 +56,7 @@ CASE_COLUMNS: tuple[ColumnElement[Any], ...] = (
     cases.c.updated_at,
     subjects.c.owner_agency_id,
     subjects.c.pseudonym,
-    subjects.c.is_minor,
+    subjects.c.adult_on,
 )
 
 
@@ -61,7 +73,7 @@ def case_row(row: Any) -> CaseRow:
         updated,
         owner,
         pseudonym,
-        bool(row[9]),
+        row[9],
     )
 
 
@@ -120,7 +132,7 @@ async def add_case(
         now,
         subject.owner_agency_id,
         subject.pseudonym,
-        subject.is_minor,
+        subject.adult_on,
     )
     await session.execute(
         insert(cases).values(
@@ -137,11 +149,87 @@ async def add_case(
     return row
 
 
-async def set_status(session: AsyncSession, case_id: uuid.UUID, status: str, now: datetime) -> None:
-    """Move a case to another status."""
+@dataclass(frozen=True, slots=True)
+class StepRow:
+    """One step of a case's workflow."""
+
+    from_status: str | None
+    to_status: str
+    actor_member_id: uuid.UUID
+    actor_agency_id: uuid.UUID
+    at: datetime
+
+
+async def add_step(session: AsyncSession, case_id: uuid.UUID, step: StepRow) -> None:
+    """Record one step of a case's workflow."""
     await session.execute(
-        update(cases).where(cases.c.id == case_id).values(status=status, updated_at=now)
+        insert(case_status_changes).values(
+            id=uuid.uuid4(),
+            case_id=case_id,
+            from_status=step.from_status,
+            to_status=step.to_status,
+            actor_member_id=step.actor_member_id,
+            actor_agency_id=step.actor_agency_id,
+            at=step.at,
+        )
     )
+
+
+async def move(session: AsyncSession, case_id: uuid.UUID, from_status: str, step: StepRow) -> bool:
+    """Move a case from ``from_status`` on, with its step; False if someone moved it first."""
+    result = await session.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.status == from_status)
+        .values(status=step.to_status, updated_at=step.at)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        return False
+    await add_step(session, case_id, step)
+    return True
+
+
+async def add_outcomes(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    outcomes: dict[str, str],
+    by: uuid.UUID,
+    now: datetime,
+) -> None:
+    """The outcome per intervention axis, recorded when the case closes."""
+    await session.execute(
+        insert(case_outcomes),
+        [
+            {
+                "case_id": case_id,
+                "axis": axis,
+                "outcome": outcome,
+                "recorded_by": by,
+                "recorded_at": now,
+            }
+            for axis, outcome in sorted(outcomes.items())
+        ],
+    )
+
+
+_STEPS = select(
+    case_status_changes.c.from_status,
+    case_status_changes.c.to_status,
+    case_status_changes.c.actor_member_id,
+    case_status_changes.c.actor_agency_id,
+    case_status_changes.c.at,
+).where(case_status_changes.c.case_id == bindparam("case_id"))
+
+
+async def history(
+    session: AsyncSession, case_id: uuid.UUID
+) -> tuple[list[StepRow], dict[str, str]]:
+    """A case's steps in order, and its outcomes per axis (empty unless closed)."""
+    stmt = _STEPS.order_by(case_status_changes.c.at, case_status_changes.c.id)
+    steps = [StepRow(*row) for row in await session.execute(stmt, {"case_id": case_id})]
+    found = select(case_outcomes.c.axis, case_outcomes.c.outcome).where(
+        case_outcomes.c.case_id == case_id
+    )
+    return steps, {axis: outcome for axis, outcome in await session.execute(found)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +239,7 @@ class SubjectRow:
     id: uuid.UUID
     pseudonym: str
     owner_agency_id: uuid.UUID
-    is_minor: bool
+    adult_on: date | None
     created_at: datetime
     key_version: int
     wrapped_key: bytes
@@ -162,7 +250,7 @@ _SUBJECT = select(
     subjects.c.id,
     subjects.c.pseudonym,
     subjects.c.owner_agency_id,
-    subjects.c.is_minor,
+    subjects.c.adult_on,
     subjects.c.created_at,
     subjects.c.key_version,
     subjects.c.wrapped_key,
@@ -175,8 +263,7 @@ async def subject(session: AsyncSession, subject_id: uuid.UUID) -> SubjectRow | 
     row = (await session.execute(_SUBJECT.where(subjects.c.id == subject_id))).first()
     if row is None:
         return None
-    sid, pseudonym, owner, minor, created, key_version, wrapped, sealed = row
-    return SubjectRow(sid, pseudonym, owner, bool(minor), created, key_version, wrapped, sealed)
+    return SubjectRow(*row)
 
 
 async def add_subject(
@@ -198,7 +285,7 @@ async def add_subject(
             sealed=row.sealed,
             nrn_index=nrn_index,
             name_dob_index=name_dob_index,
-            is_minor=row.is_minor,
+            adult_on=row.adult_on,
             created_by=created_by,
             created_at=row.created_at,
         )

@@ -13,6 +13,8 @@ from app.db.models import (
     AuditCheckpoint,
     AuditHead,
     Case,
+    CaseOutcome,
+    CaseStatusChange,
     Cell,
     CellAgency,
     CellMember,
@@ -39,6 +41,8 @@ agencies = _table(Agency)
 audit_checkpoints = _table(AuditCheckpoint)
 audit_head = _table(AuditHead)
 cases = _table(Case)
+case_outcomes = _table(CaseOutcome)
+case_status_changes = _table(CaseStatusChange)
 cells = _table(Cell)
 cell_agencies = _table(CellAgency)
 cell_members = _table(CellMember)

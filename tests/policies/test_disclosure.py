@@ -1,0 +1,85 @@
+"""The suppression engine on a table small enough to check by hand."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from app.policies.disclosure import Label, Move, delta, suppress, within
+
+# Records are row names; each counts in its row and in the total.
+ROWS = ("a", "b", "c")
+
+
+def _cells(record: str) -> tuple[str, ...]:
+    return (record, "total")
+
+
+def _moves(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+    for source in sorted(records):
+        for target in ROWS:
+            if target != source:
+                yield Move((source,), (target,))
+    yield Move(added=(cell if cell in ROWS else "a",))
+
+
+def _publish(counts: dict[str, int]) -> tuple[dict[str, Label], dict[str, Move[str]]]:
+    records = [row for row, n in counts.items() for _ in range(n)]
+    pub = suppress(records, _cells, (*ROWS, "total"), _moves, order=str)
+    return dict(pub.labels), dict(pub.witnesses)
+
+
+def test_a_lone_small_row_takes_the_smallest_other_row_with_it() -> None:
+    labels, witnesses = _publish({"a": 3, "b": 12, "c": 20})
+    assert labels == {
+        "a": Label.SMALL,
+        "b": Label.COMPLEMENTARY,
+        "c": Label.SHOWN,
+        "total": Label.SHOWN,
+    }
+    move = witnesses["a"]
+    change = delta(move, _cells)
+    assert set(change) == {"a", "b"}  # the total and the shown row stay as they are
+
+
+def test_two_small_rows_protect_each_other_unless_their_sum_gives_them_away() -> None:
+    labels, _ = _publish({"a": 2, "b": 3, "c": 20})
+    assert labels["c"] is Label.SHOWN
+    assert labels["total"] is Label.SHOWN
+    # Both zero: their known sum (0) would give both away; a shown row must join them.
+    labels, witnesses = _publish({"a": 0, "b": 0, "c": 20})
+    assert labels["c"] is Label.COMPLEMENTARY or labels["total"] is Label.COMPLEMENTARY
+    assert set(witnesses) == {c for c, label in labels.items() if label is not Label.SHOWN}
+
+
+def test_a_complementary_cell_keeps_five_or_more_in_every_witness() -> None:
+    # a (0) can only grow, so another row must give a unit: b at exactly 5 cannot and still
+    # be "5 or more", so c (6) is taken although b is smaller.
+    labels, witnesses = _publish({"a": 0, "b": 5, "c": 6})
+    assert labels["b"] is Label.SHOWN
+    assert labels["c"] is Label.COMPLEMENTARY
+    assert delta(witnesses["a"], _cells) == {"a": 1, "c": -1}
+    # a (1) can give a unit away: b, the smaller, takes it.
+    labels, witnesses = _publish({"a": 1, "b": 5, "c": 6})
+    assert (labels["b"], labels["c"]) == (Label.COMPLEMENTARY, Label.SHOWN)
+    assert delta(witnesses["a"], _cells) == {"a": -1, "b": 1}
+
+
+def test_labels_bound_what_a_hidden_count_can_be() -> None:
+    assert within(Label.SMALL, 0)
+    assert within(Label.SMALL, 4)
+    assert not within(Label.SMALL, 5)
+    assert not within(Label.SMALL, -1)
+    assert within(Label.COMPLEMENTARY, 5)
+    assert not within(Label.COMPLEMENTARY, 4)
+
+
+def test_when_no_witness_exists_nothing_is_shown() -> None:
+    def stuck(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        return iter(())
+
+    pub = suppress(["a", "b"] * 6, _cells, (*ROWS, "total"), stuck, order=str)
+    assert set(pub.labels.values()) == {Label.WITHHELD}
+    assert pub.shown("total") is None
+    assert within(Label.WITHHELD, 0)
+    assert within(Label.WITHHELD, 99)
