@@ -1,6 +1,6 @@
 """case workflow history and outcomes; minors by their day of majority; OCAD category
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-26
 
@@ -21,7 +21,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
