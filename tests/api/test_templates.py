@@ -11,16 +11,8 @@ import httpx
 import pytest
 
 from tests.support.live import LiveHub
+from tests.support.shipped import shipped
 from tests.support.world import Team, agency, member, ok, team, template, unique
-
-
-def shipped(client: httpx.Client, key: str) -> dict[str, Any]:
-    """The newest version of a shipped template."""
-    items = ok(client.get("/api/v1/templates", params={"key": key, "limit": 200}))["items"]
-    assert items, key
-    found: dict[str, Any] = max(items, key=lambda t: t["version"])
-    assert found["origin"] == "shipped"
-    return found
 
 
 def _note(client: httpx.Client, case_id: str, template_id: str, fields: dict[str, Any]) -> Any:
