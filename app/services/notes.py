@@ -82,6 +82,7 @@ async def _may_author(
         if reason is not None:
             raise Forbidden(
                 f"template {template.key!r} is written only by its authors ({reason.value})",
+                extra={"reason": reason.value},
                 audit=(denied(replace(event, object_id=str(template.id)), reason.value),),
             )
 
