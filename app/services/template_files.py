@@ -279,6 +279,12 @@ async def _missing(session: AsyncSession, catalogue: Sequence[Shipped]) -> list[
         row = by_version.get((shipped.key, shipped.version))
         if row is None:
             missing.append(shipped)
+        elif row.origin != SHIPPED:
+            raise TemplateFileError(
+                f"template {shipped.key} version {shipped.version} was made through the API, and "
+                f"the hub now ships {shipped.source}: give the API-made versions another key "
+                f"(notes name templates by id, so their meaning does not change)"
+            )
         elif not shipped.same_as(row):
             raise TemplateFileError(
                 f"template {shipped.key} version {shipped.version} in the database differs from "

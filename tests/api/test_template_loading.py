@@ -23,6 +23,8 @@ from app.settings import (
     TemplateSettings,
 )
 from tests.support.databases import ThrowawayDatabase
+from tests.support.live import LiveHub
+from tests.support.world import ok
 
 DATA = Path(__file__).resolve().parents[2] / "app" / "templates_data"
 MASTER_KEY = secrets.token_urlsafe(32)
@@ -122,3 +124,19 @@ def test_a_broken_file_stops_the_start(database: ThrowawayDatabase, tmp_path: Pa
     (files / "intake.v1.yaml").write_text("key: intake\nversion: 1\ntitle: x\n", encoding="utf-8")
     with pytest.raises(TemplateFileError, match=r"^template file intake.v1.yaml: title"):
         _start(database, tmp_path, files)
+
+
+def test_a_key_made_through_the_api_that_now_ships_stops_the_start(
+    hub: LiveHub, tmp_path: Path
+) -> None:
+    key = "k_" + uuid.uuid4().hex[:8]
+    field = {"name": "a", "label": "a", "type": "text", "sensitivity": "free_text"}
+    ok(hub.admin.post("/api/v1/templates", json={"key": key, "title": "t", "fields": [field]}), 201)
+    text = (
+        (DATA / "intake.v1.yaml").read_text(encoding="utf-8").replace("key: intake", f"key: {key}")
+    )
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / f"{key}.v1.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateFileError, match="was made through the API"):
+        _start(hub.database, tmp_path, files)
