@@ -185,6 +185,17 @@ class PolicySettings(BaseSettings):
     file: Path | None = Field(default=None, description="YAML or JSON file of local rules")
 
 
+class TemplateSettings(BaseSettings):
+    """Where the note templates' files are read from at start (docs/templates.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_TEMPLATES_")
+
+    directory: Path | None = Field(
+        default=None,
+        description="read template files from this directory instead of the package's own",
+    )
+
+
 class GovernanceSettings(BaseSettings):
     """The people who run the hub: four-eyes approval of privilege changes."""
 
@@ -224,6 +235,7 @@ class Settings:
         policy: PolicySettings | None = None,
         governance: GovernanceSettings | None = None,
         rate_limit: RateLimitSettings | None = None,
+        templates: TemplateSettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.keys = keys or KeySettings()
@@ -233,6 +245,7 @@ class Settings:
         self.policy = policy or PolicySettings()
         self.governance = governance or GovernanceSettings()
         self.rate_limit = rate_limit or RateLimitSettings()
+        self.templates = templates or TemplateSettings()
 
     @property
     def demo(self) -> bool:

@@ -30,6 +30,7 @@ from app.api.routers import (
     cases,
     cells,
     exchanges,
+    intake,
     me,
     notes,
     proposals,
@@ -52,6 +53,7 @@ from app.db.engine import make_async_engine, make_sessionmaker
 from app.db.guards import check_append_only
 from app.errors import AuditUnavailable
 from app.policies.local import LocalPolicy, PolicyConfigError
+from app.services import template_files
 from app.services.authz import Authorizer
 from app.services.hub import Hub
 from app.services.writer import GroupWriter
@@ -180,6 +182,7 @@ def _routes(app: FastAPI) -> None:
         cells,
         templates,
         cases,
+        intake,
         notes,
         exchanges,
         audit,
@@ -195,6 +198,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        catalogue = template_files.catalogue_for(settings.templates.directory)
         hasher = SecretHasher(settings.auth.hash_concurrency)
         hub = Hub(
             keys=keys or build_keys(settings),
@@ -215,6 +219,11 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         sessions = make_sessionmaker(engine)
         guards = build_guards(settings, hub.log, hasher)
         await _prime(hub, sessions)
+        try:
+            await template_files.load_at_start(sessions, hub.log, catalogue)
+        except Exception:
+            await engine.dispose()
+            raise
         audit = settings.audit
         writer = (
             GroupWriter(sessions, hub.log, max_batch=audit.group_commit_max)

@@ -252,9 +252,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from app.api.app import build_authorizer, build_keys, create_app
+    from app.services.template_files import load_catalogue
 
     build_keys(settings)  # refuse to start without a master key outside demo mode, clearly
     build_authorizer(settings)  # and with a local policy that would loosen the law
+    load_catalogue(settings.templates.directory)  # and with a broken template file
     if settings.server.mode is Mode.PRODUCTION:
         _refuse_without_keys_or_grants(settings)
     host = args.host or settings.server.host

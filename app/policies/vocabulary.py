@@ -125,3 +125,29 @@ class FieldType(StrEnum):
     INTEGER = "integer"
     CHOICE = "choice"
     CHECKLIST = "checklist"
+    # The id of an agency known to the hub (e.g. the agency that owns an action of a plan).
+    AGENCY = "agency"
+    # One structured value (named, typed parts), or a list of them; sealed as one field.
+    RECORD = "record"
+    RECORDS = "records"
+
+
+# Types a part of a record may have: no nesting.
+PART_TYPES = frozenset(
+    {
+        FieldType.TEXT,
+        FieldType.DATE,
+        FieldType.BOOLEAN,
+        FieldType.INTEGER,
+        FieldType.CHOICE,
+        FieldType.AGENCY,
+    }
+)
+
+
+class Language(StrEnum):
+    """The languages templates are labelled in (English is the default label)."""
+
+    EN = "en"
+    NL = "nl"
+    FR = "fr"

@@ -227,7 +227,7 @@ async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
         session,
         ctx,
         hub,
-        key="social_assessment",
+        key="demo_social_assessment",
         title="Sociaal verslag / Rapport social",
         fields=SOCIAL_ASSESSMENT,
     )
@@ -235,7 +235,7 @@ async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
         session,
         ctx,
         hub,
-        key="police_information",
+        key="demo_police_information",
         title="Politionele informatie / Information policière",
         fields=POLICE_INFORMATION,
     )

@@ -16,17 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AuditEvent
 from app.db.queries import notes as queries
+from app.db.queries import orgs
 from app.db.queries.cases import CaseRow
 from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta, VersionRow
 from app.db.queries.pagination import Page, paginate_rows
 from app.db.queries.tables import notes as note_table
-from app.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
+from app.errors import (
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+)
 from app.policies import Permission, Resource, ResourceKind
-from app.services.authz import event_for, with_owners
+from app.policies.authorship import Authors, authorship_refusal
+from app.services.authz import denied, event_for, with_owners
 from app.services.cases import case_event, load_case
 from app.services.concerns import missing_in
 from app.services.context import RequestContext
-from app.services.fields import decode_fields, encode_fields
+from app.services.fields import agency_references, decode_fields, encode_fields
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, seal, unseal
 from app.services.templates import specs_of
@@ -60,6 +68,35 @@ async def _template(session: AsyncSession, template_id: uuid.UUID) -> TemplateRo
     if template is None:
         raise ValidationFailed("no such template", extra={"field": "template_id"})
     return template
+
+
+async def _may_author(
+    session: AsyncSession, ctx: RequestContext, template: TemplateRow, event: AuditEvent
+) -> None:
+    """Refuse (403, logged) a member the template does not let write (rule 8 and the like)."""
+    authors = Authors.from_json(template.authors)
+    if authors.roles or authors.agency_kinds:
+        who = ctx.principal
+        kind = who.agency_kind or await orgs.agency_kind(session, who.agency_id)
+        reason = authorship_refusal(authors, roles=who.roles, agency_kind=kind)
+        if reason is not None:
+            raise Forbidden(
+                f"template {template.key!r} is written only by its authors ({reason.value})",
+                extra={"reason": reason.value},
+                audit=(denied(replace(event, object_id=str(template.id)), reason.value),),
+            )
+
+
+async def _encode(
+    session: AsyncSession, template: TemplateRow, values: Mapping[str, Any]
+) -> dict[str, str]:
+    """The values checked against the template and encoded; agencies they name must exist."""
+    specs = specs_of(template)
+    encoded = encode_fields(specs, values)
+    for name, ids in sorted(agency_references(specs, encoded).items()):
+        if await queries.unknown_agencies(session, ids):
+            raise ValidationFailed(f"field {name!r}: no such agency", extra={"field": name})
+    return encoded
 
 
 def _seal_version(
@@ -129,7 +166,8 @@ async def create_note(
         hide=False,
     )
     template = await _template(session, template_id)
-    encoded = encode_fields(specs_of(template), values)
+    await _may_author(session, ctx, template, case_event(ctx, "note:create", case))
+    encoded = await _encode(session, template, values)
     note = NoteRow(
         id=uuid.uuid4(),
         case_id=case.id,
@@ -203,7 +241,8 @@ async def update_note(
     if not _matches(if_match, etag_of(note.id, current)):
         raise PreconditionFailed(headers={"ETag": etag_of(note.id, current)})
     template = await _template(session, note.template_id)
-    encoded = encode_fields(specs_of(template), values)
+    await _may_author(session, ctx, template, _event(ctx, "note:update", note, case))
+    encoded = await _encode(session, template, values)
     # Compare-and-set on the head: of two concurrent edits of the same version only one wins.
     if not await queries.advance(session, note.id, current, ctx.now):
         raise PreconditionFailed()

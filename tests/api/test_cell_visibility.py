@@ -70,3 +70,21 @@ def test_a_seated_agency_knows_the_cell_and_is_refused_managing_it(
 def test_the_hub_admin_sees_every_cell(hub: LiveHub, two_towns: tuple[Team, Team]) -> None:
     for town in two_towns:
         assert ok(hub.admin.get(f"/api/v1/cells/{town.cell_id}"))["id"] == town.cell_id
+
+
+def test_an_intake_into_another_municipalitys_cell_answers_as_an_unknown_cell(
+    hub: LiveHub, two_towns: tuple[Team, Team]
+) -> None:
+    here, there = two_towns
+    body = {
+        "person": {"name": "Persoon", "date_of_birth": "2001-01-01"},
+        "fields": {"received_on": "2026-11-20", "term": "short_term", "request": "x"},
+    }
+    answers = []
+    for cell_id in (str(uuid.uuid4()), there.cell_id):
+        r = here.worker.post("/api/v1/intakes", json={**body, "cell_id": cell_id})
+        answers.append((r.status_code, r.json()["type"], r.json()["detail"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 404
+    # Templates are not cell content: every member reads them, whatever the cell.
+    assert ok(here.worker.get("/api/v1/templates/intake/versions/1"))["origin"] == "shipped"

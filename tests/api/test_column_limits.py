@@ -62,6 +62,20 @@ NOT_A_COLUMN = {
     ("NoteIn", "fields"): "sealed per field",
     ("NoteUpdate", "fields"): "sealed per field",
     ("CasePatch", "outcomes"): "closed lists (axis, outcome) into case_outcomes (30 each)",
+    ("TemplateIn", "titles"): "a JSON object of titles by language",
+    ("FieldSpecIn", "labels"): "the template's JSON document",
+    ("FieldSpecIn", "choice_labels"): "the template's JSON document",
+    ("FieldSpecIn", "parts"): "the template's JSON document",
+    ("PartSpecIn", "name"): "the template's JSON document (parts are released with their field)",
+    ("PartSpecIn", "label"): "the template's JSON document",
+    ("PartSpecIn", "type"): "the template's JSON document",
+    ("PartSpecIn", "choices"): "the template's JSON document",
+    ("PartSpecIn", "labels"): "the template's JSON document",
+    ("PartSpecIn", "choice_labels"): "the template's JSON document",
+    ("IntakeIn", "person"): "a nested PersonIn",
+    ("IntakeIn", "fields"): "sealed per field (the intake note)",
+    ("PersonIn", "name"): "sealed under the agency key",
+    ("PersonIn", "national_register_number"): "sealed; only a keyed hash is indexed",
 }
 
 

@@ -295,7 +295,10 @@ def test_the_view_takes_a_fixed_number_of_queries(hub: LiveHub) -> None:
     statements: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
+        # Not the checkpoint the log signs every 25 entries (tests/support/live.py): the view
+        # whose entry crosses that line runs its statements too, whichever tests ran before.
+        if "audit_checkpoints" not in statement and not statement.startswith("SELECT access_log"):
+            statements.append(statement)
 
     def queries_for_view() -> int:
         statements.clear()

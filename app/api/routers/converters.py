@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from app.api.schemas.cases import CaseOut, SubjectIdentifiersOut, SubjectOut
 from app.api.schemas.cells import CellOut
 from app.api.schemas.notes import NoteOut, NoteSummary, NoteVersionOut
 from app.api.schemas.orgs import AgencyOut, MemberOut, ProposalRef
 from app.api.schemas.proposals import ProposalOut, ProposedChange
-from app.api.schemas.templates import FieldSpecOut, TemplateOut
+from app.api.schemas.templates import AuthorsOut, FieldSpecOut, PartSpecOut, TemplateOut
 from app.db.models import Agency, Cell, Member, MemberProposal
 from app.db.queries.cases import CaseRow, SubjectRow
 from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta
 from app.policies.administration import ProposalState, shown_state
+from app.policies.authorship import Authors
 from app.policies.minors import minor_on
 from app.policies.vocabulary import (
     AgencyKind,
     CaseStatus,
     CellKind,
     Clearance,
+    Language,
     Role,
     SecrecyRegime,
 )
 from app.services.identity import principal_of
 from app.services.notes import NoteView, etag_of
 from app.services.subjects import SubjectView
+from app.services.templates import FieldSpec
 
 
 def clearance_name(level: int) -> str:
@@ -77,14 +81,55 @@ def cell_out(cell: Cell, agency_ids: list[uuid.UUID], member_ids: list[uuid.UUID
     )
 
 
-def template_out(template: TemplateRow) -> TemplateOut:
-    """A template."""
+def _label(labels: dict[str, str] | None, default: str, lang: Language | None) -> str:
+    return (labels or {}).get(lang.value, default) if lang is not None else default
+
+
+def _part_out(part: dict[str, Any], lang: Language | None) -> PartSpecOut:
+    labels = part.get("labels") or {}
+    return PartSpecOut(
+        name=part["name"],
+        label=_label(labels, part["label"], lang),
+        labels=labels,
+        type=part["type"],
+        required=part["required"],
+        choices=part["choices"],
+        choice_labels=part.get("choice_labels") or {},
+    )
+
+
+def _field_out(spec: dict[str, Any], lang: Language | None) -> FieldSpecOut:
+    labels = spec.get("labels") or {}
+    return FieldSpecOut(
+        name=spec["name"],
+        label=_label(labels, spec["label"], lang),
+        labels=labels,
+        type=spec["type"],
+        sensitivity=spec["sensitivity"],
+        classification=spec.get("classification"),
+        required=spec.get("required", False),
+        choices=spec.get("choices", []),
+        choice_labels=spec.get("choice_labels") or {},
+        parts=[_part_out(p, lang) for p in spec.get("parts") or ()],
+        max_items=spec.get("max_items") or 0,
+    )
+
+
+def template_out(template: TemplateRow, lang: Language | None = None) -> TemplateOut:
+    """A template, its title and labels in ``lang`` where it has them."""
+    authors = Authors.from_json(template.authors)
     return TemplateOut(
         id=template.id,
         key=template.key,
         version=template.version,
-        title=template.title,
-        fields=[FieldSpecOut.model_validate(f) for f in template.fields],
+        title=_label(template.titles, template.title, lang),
+        titles=template.titles or {},
+        language=lang,
+        origin="shipped" if template.origin == "shipped" else "hub",
+        authors=None
+        if authors.to_json() is None
+        else AuthorsOut(roles=sorted(authors.roles), agency_kinds=sorted(authors.agency_kinds)),
+        fields=[_field_out(FieldSpec.from_json(f).to_json(), lang) for f in template.fields],
         created_at=template.created_at,
     )
 

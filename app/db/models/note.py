@@ -24,6 +24,12 @@ class NoteTemplate(Base):
     title: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The title by language ({"nl": ..., "fr": ...}); None for templates made without them.
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    # "shipped" (loaded from the package's template files at start) or "hub" (made by a hub admin).
+    origin: Mapped[str] = mapped_column(String(16), default="hub", server_default="hub")
+    # Who may write notes with it ({"roles": [...], "agency_kinds": [...]}); None: any author.
+    authors: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class Note(Base):

@@ -9,7 +9,7 @@ notes, templates and owners' kinds in one statement too, by primary key (never a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -42,6 +42,9 @@ class TemplateRow:
     title: str
     fields: list[dict[str, Any]]
     created_at: datetime
+    titles: dict[str, str] | None = None
+    origin: str = "hub"
+    authors: dict[str, list[str]] | None = None
 
 
 _TEMPLATE = select(
@@ -51,6 +54,9 @@ _TEMPLATE = select(
     templates.c.title,
     templates.c.fields,
     templates.c.created_at,
+    templates.c.titles,
+    templates.c.origin,
+    templates.c.authors,
 )
 
 
@@ -60,14 +66,50 @@ async def template(session: AsyncSession, template_id: uuid.UUID) -> TemplateRow
     return None if row is None else TemplateRow(*row)
 
 
-def all_templates() -> Select[Any]:
-    """Every template, for paging (``template_row`` makes each row)."""
-    return _TEMPLATE
+async def template_version(session: AsyncSession, key: str, version: int) -> TemplateRow | None:
+    """One version of a template key."""
+    query = _TEMPLATE.where(templates.c.key == key, templates.c.version == version)
+    row = (await session.execute(query)).first()
+    return None if row is None else TemplateRow(*row)
+
+
+async def latest_template(session: AsyncSession, key: str) -> TemplateRow | None:
+    """The newest version of a template key."""
+    query = _TEMPLATE.where(templates.c.key == key).order_by(templates.c.version.desc())
+    row = (await session.execute(query.limit(1))).first()
+    return None if row is None else TemplateRow(*row)
+
+
+async def templates_of_keys(session: AsyncSession, keys: Collection[str]) -> list[TemplateRow]:
+    """Every version of these keys (the shipped catalogue's, at start)."""
+    if not keys:
+        return []
+    rows = await session.execute(_TEMPLATE.where(templates.c.key.in_(sorted(keys))))
+    return [TemplateRow(*row) for row in rows]
+
+
+def all_templates(key: str | None = None) -> Select[Any]:
+    """Every template (or every version of one key), for paging (``template_row`` makes rows)."""
+    return _TEMPLATE if key is None else _TEMPLATE.where(templates.c.key == key)
 
 
 def template_row(row: Any) -> TemplateRow:
     """A ``TemplateRow`` from a row of ``all_templates``."""
     return TemplateRow(*row)
+
+
+async def unknown_agencies(session: AsyncSession, ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these agency ids (named in a note's fields) the hub does not know."""
+    if not ids:
+        return set()
+    stmt = select(agencies.c.id).where(agencies.c.id.in_(sorted(ids)))
+    return set(ids) - set((await session.execute(stmt)).scalars())
+
+
+async def is_shipped_key(session: AsyncSession, key: str) -> bool:
+    """Whether a version of this key was loaded from the shipped template files."""
+    stmt = select(templates.c.id).where(templates.c.key == key, templates.c.origin == "shipped")
+    return (await session.execute(stmt.limit(1))).first() is not None
 
 
 async def latest_template_version(session: AsyncSession, key: str) -> int:
@@ -88,6 +130,9 @@ async def add_template(session: AsyncSession, row: TemplateRow) -> None:
             title=row.title,
             fields=row.fields,
             created_at=row.created_at,
+            titles=row.titles,
+            origin=row.origin,
+            authors=row.authors,
         )
     )
 
