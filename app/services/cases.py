@@ -144,7 +144,8 @@ async def update_case(
 ) -> CaseRow:
     """Move a case one step of its workflow (closing records an outcome per axis)."""
     case = await load_case(session, ctx, hub, case_id, Permission.CASE_READ, "case:update")
-    cell = await cells.cell_facts(session, case.cell_id)
+    found = await cells.cell_facts(session, case.cell_id, ctx.principal.member_id)
+    cell = None if found is None else found[0]
     chair = None if cell is None or cell.chair_member_id is None else str(cell.chair_member_id)
     facts = casework.CaseFacts(str(case.subject_owner_id), chair, CaseStatus(case.status))
     verdict = casework.transition(ctx.principal.actor(), facts, status, outcomes)

@@ -39,7 +39,7 @@ async def take_in(
     response.headers["Location"] = f"/api/v1/cases/{made.case.id}"
     response.headers["ETag"] = made.note.etag
     return IntakeOut(
-        case=case_out(made.case),
+        case=case_out(made.case, ctx.now.date()),
         note=note_out(made.note),
         template_key=INTAKE_TEMPLATE,
         template_version=made.template_version,
