@@ -87,7 +87,11 @@ def _note(hub: LiveHub, who: str, case_id: str, template_id: str, values: dict[s
 
 
 def casework(
-    hub: LiveHub, *, minor: bool = False, expires_in: timedelta = timedelta(hours=2)
+    hub: LiveHub,
+    *,
+    minor: bool = False,
+    expires_in: timedelta = timedelta(hours=2),
+    municipality: str = "Teststad",
 ) -> Casework:
     """Build the cast, the case, three notes and an exchange with four participants."""
     w = Casework(hub)
@@ -104,7 +108,7 @@ def casework(
     ids["karim"] = member(hub, vsse, "information_officer", clearance="top_secret")
     ids["ocmw_admin"] = member(hub, ocmw, "agency_admin")
     ids["colleague"] = member(hub, ocmw, "case_worker", secrecy=True)  # not a participant
-    ids["cell"] = cell(hub, stad, ocmw, politie, vsse)
+    ids["cell"] = cell(hub, stad, ocmw, politie, vsse, municipality=municipality)
     for person in ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"):
         ok(
             hub.admin.post(f"/api/v1/cells/{ids['cell']}/members", json={"member_id": ids[person]}),

@@ -207,9 +207,11 @@ class Team:
         return self.worker.post(f"/api/v1/cases/{self.case_id}/notes", json=body)
 
 
-def cell(hub: LiveHub, *agency_ids: str, kind: str = "livc_case") -> str:
+def cell(
+    hub: LiveHub, *agency_ids: str, kind: str = "livc_case", municipality: str = "Teststad"
+) -> str:
     """A new cell with the given agencies seated; returns its id."""
-    body = {"kind": kind, "name": unique("Cell"), "municipality": "Teststad"}
+    body = {"kind": kind, "name": unique("Cell"), "municipality": municipality}
     cell_id = str(ok(hub.admin.post("/api/v1/cells", json=body), 201)["id"])
     for agency_id in agency_ids:
         ok(hub.admin.post(f"/api/v1/cells/{cell_id}/agencies", json={"agency_id": agency_id}), 201)

@@ -1,0 +1,270 @@
+"""Every endpoint of a cell's practice, called by every role, with ids of another municipality.
+
+Two municipalities, each with its case cell (the casework cast), its strategic cell and one object
+of every kind. Everyone of the other municipality gets 404 for each of this one's endpoints, as
+for an id that does not exist, and no response carries a value or an id of the other world.
+Insiders who put another municipality's ids into their own endpoints get no 2xx and learn nothing
+of it. A last test reads openapi.yaml: an endpoint with an id in its path that no matrix covers
+fails the suite, so a new endpoint cannot skip this question.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.support.casework import Casework, casework
+from tests.support.live import LiveHub
+from tests.support.world import agency, member, ok, unique
+
+OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+@dataclass
+class Town:
+    """One municipality: the casework world, its strategic cell and who sits in it."""
+
+    w: Casework
+    strategic: str
+    strategist: str
+    subject: str
+    template: str
+
+    def client(self, who: str) -> httpx.Client:
+        if who == "strategist":
+            return self.w.hub.client(self.strategist)
+        return self.w.as_(who)
+
+
+def _town(hub: LiveHub) -> Town:
+    name = unique("Gemeente")
+    w = casework(hub, municipality=name)
+    subject = ok(w.as_("sofie").get(f"/api/v1/cases/{w.ids['case']}"))["subject_id"]
+    ok(w.as_("els").put(f"/api/v1/subjects/{subject}/ocad-category", json={"category": "PVE"}))
+    body = {"kind": "livc_strategic", "name": unique("Strategisch"), "municipality": name}
+    strategic = ok(hub.admin.post("/api/v1/cells", json=body), 201)["id"]
+    stad = agency(hub, "municipality", "livc_458ter")
+    strategist = member(hub, stad, "case_worker")
+    ok(hub.admin.post(f"/api/v1/cells/{strategic}/agencies", json={"agency_id": stad}), 201)
+    ok(hub.admin.post(f"/api/v1/cells/{strategic}/members", json={"member_id": strategist}), 201)
+    note = ok(w.as_("sofie").get(f"/api/v1/notes/{w.ids['ocmw_note']}"))
+    return Town(w, strategic, strategist, subject, note["template_id"])
+
+
+@pytest.fixture(scope="module")
+def towns(hub: LiveHub) -> tuple[Town, Town]:
+    return _town(hub), _town(hub)
+
+
+Call = tuple[str, str, dict[str, Any] | None]
+# Each endpoint (method and path as openapi.yaml writes it) -> its call on town ``a``, with town
+# ``b``'s ids wherever a body names an object.
+CALLS: dict[tuple[str, str], Callable[[Town, Town], Call]] = {
+    ("GET", "/api/v1/cells/{cell_id}"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}",
+        None,
+    ),
+    ("PUT", "/api/v1/cells/{cell_id}/chair"): lambda a, b: (
+        "PUT",
+        f"/api/v1/cells/{a.w.ids['cell']}/chair",
+        {"member_id": b.w.ids["mayor"]},
+    ),
+    ("POST", "/api/v1/cells/{cell_id}/agencies"): lambda a, b: (
+        "POST",
+        f"/api/v1/cells/{a.w.ids['cell']}/agencies",
+        {"agency_id": b.w.ids["ocmw"]},
+    ),
+    ("POST", "/api/v1/cells/{cell_id}/members"): lambda a, b: (
+        "POST",
+        f"/api/v1/cells/{a.w.ids['cell']}/members",
+        {"member_id": b.w.ids["sofie"]},
+    ),
+    ("POST", "/api/v1/cells/{cell_id}/working-groups"): lambda a, b: (
+        "POST",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups",
+        {"name": unique("Werkgroep")},
+    ),
+    ("GET", "/api/v1/cells/{cell_id}/working-groups"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups",
+        None,
+    ),
+    ("GET", "/api/v1/cells/{cell_id}/cartography"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/cartography",
+        None,
+    ),
+    ("GET", "/api/v1/cells/{cell_id}/strategy/counts"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.strategic}/strategy/counts",
+        None,
+    ),
+    ("GET", "/api/v1/subjects/{subject_id}"): lambda a, b: (
+        "GET",
+        f"/api/v1/subjects/{a.subject}",
+        None,
+    ),
+    ("PUT", "/api/v1/subjects/{subject_id}/ocad-category"): lambda a, b: (
+        "PUT",
+        f"/api/v1/subjects/{a.subject}/ocad-category",
+        {"category": "HP"},
+    ),
+    ("GET", "/api/v1/cases/{case_id}"): lambda a, b: (
+        "GET",
+        f"/api/v1/cases/{a.w.ids['case']}",
+        None,
+    ),
+    ("PATCH", "/api/v1/cases/{case_id}"): lambda a, b: (
+        "PATCH",
+        f"/api/v1/cases/{a.w.ids['case']}",
+        {"status": "under_discussion"},
+    ),
+    ("GET", "/api/v1/cases/{case_id}/history"): lambda a, b: (
+        "GET",
+        f"/api/v1/cases/{a.w.ids['case']}/history",
+        None,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/notes"): lambda a, b: (
+        "GET",
+        f"/api/v1/cases/{a.w.ids['case']}/notes",
+        None,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/notes"): lambda a, b: (
+        "POST",
+        f"/api/v1/cases/{a.w.ids['case']}/notes",
+        {"template_id": a.template, "fields": {"household": "x"}},
+    ),
+    ("GET", "/api/v1/notes/{note_id}"): lambda a, b: (
+        "GET",
+        f"/api/v1/notes/{a.w.ids['ocmw_note']}",
+        None,
+    ),
+    ("PUT", "/api/v1/notes/{note_id}"): lambda a, b: (
+        "PUT",
+        f"/api/v1/notes/{a.w.ids['ocmw_note']}",
+        {"fields": {"household": "x"}},
+    ),
+    ("GET", "/api/v1/notes/{note_id}/versions"): lambda a, b: (
+        "GET",
+        f"/api/v1/notes/{a.w.ids['ocmw_note']}/versions",
+        None,
+    ),
+    ("GET", "/api/v1/notes/{note_id}/versions/{version}"): lambda a, b: (
+        "GET",
+        f"/api/v1/notes/{a.w.ids['ocmw_note']}/versions/1",
+        None,
+    ),
+}
+
+# Endpoints with an id in the path that other matrices cover, or that hold nothing of a
+# municipality.
+ELSEWHERE = {
+    "/api/v1/exchanges/": "tests/api/test_exchange_matrix.py",
+    "/api/v1/agencies/": "tests/api/test_separation_of_duties.py (and test_cell_visibility.py)",
+    "/api/v1/members/": "tests/api/test_separation_of_duties.py",
+    "/api/v1/proposals/": "tests/api/test_separation_of_duties.py",
+    "/api/v1/audit/": "tests/api/test_audit_scope.py (an auditor's scope is their agency)",
+    "/api/v1/templates/": "templates are the hub's, not a municipality's (test_templates.py)",
+}
+
+OUTSIDERS = ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague", "strategist")
+
+
+def _secrets(t: Town) -> list[str]:
+    """What nobody outside ``t`` may ever read in a response body."""
+    ids = ("ocmw_note", "police_note", "ltf_note", "case", "exchange")
+    return [*t.w.values.values(), *(t.w.ids[k] for k in ids), t.subject]
+
+
+def _leaks(response: httpx.Response, t: Town, path: str) -> list[str]:
+    # The problem's "instance" echoes the path the caller sent.
+    return [s for s in _secrets(t) if s not in path and s in response.text]
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_another_municipality_learns_nothing(
+    hub: LiveHub, towns: tuple[Town, Town], who: str
+) -> None:
+    a, b = towns
+    client = b.client(who)
+    for (method, template), call in CALLS.items():
+        verb, path, body = call(a, b)
+        r = client.request(verb, path, json=body)
+        assert r.status_code == 404, (who, method, template, r.status_code, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert not _leaks(r, a, path), (who, method, template)
+
+
+def test_the_hub_admin_manages_cells_and_reads_no_content(
+    hub: LiveHub, towns: tuple[Town, Town]
+) -> None:
+    a, b = towns
+    statuses = set()
+    for (method, template), call in CALLS.items():
+        verb, path, body = call(a, b)
+        if template in ("/api/v1/cells/{cell_id}/chair",) or template.endswith("/agencies"):
+            continue  # the hub admin's own work: setting chairs and seats
+        r = hub.admin.request(verb, path, json=body)
+        statuses.add(r.status_code)
+        if not template.startswith("/api/v1/cells/{cell_id}") or "strategy" in template:
+            assert r.status_code in (403, 404), (method, template, r.status_code, r.text)
+        assert r.status_code < 500, (method, template, r.text)
+        assert not [s for s in a.w.values.values() if s in r.text], (method, template)
+    assert len(statuses) >= 2, statuses  # not all one answer
+
+
+@pytest.mark.parametrize("who", ["mayor", "sofie", "pieter", "els", "karim"])
+def test_insiders_cannot_reach_another_municipalitys_objects(
+    hub: LiveHub, towns: tuple[Town, Town], who: str
+) -> None:
+    a, b = towns
+    client = a.client(who)
+    for (method, template), call in CALLS.items():
+        verb, path, body = call(a, b)
+        if body is None or not any(v in b.w.ids.values() for v in body.values()):
+            continue  # only the calls that carry the other municipality's ids
+        r = client.request(verb, path, json=body)
+        assert r.status_code in (403, 404, 409, 422), (who, method, template, r.status_code)
+        assert not _leaks(r, b, path), (who, method, template)
+    # And the other municipality's own ids in the path are unknown ids.
+    for (method, template), call in CALLS.items():
+        verb, path, body = call(b, a)
+        r = client.request(verb, path, json=body)
+        assert r.status_code == 404, (who, method, template, r.status_code, r.text)
+
+
+def test_unknown_ids_are_404(hub: LiveHub, towns: tuple[Town, Town]) -> None:
+    a, _ = towns
+    nobody = str(uuid.uuid4())
+    for (method, template), call in CALLS.items():
+        verb, path, body = call(a, a)
+        for known in (
+            a.w.ids["cell"],
+            a.strategic,
+            a.subject,
+            a.w.ids["case"],
+            a.w.ids["ocmw_note"],
+        ):
+            path = path.replace(known, nobody)
+        r = a.client("mayor").request(verb, path, json=body)
+        assert r.status_code == 404, (method, template, r.status_code, r.text)
+
+
+def test_every_endpoint_with_an_id_is_in_a_matrix() -> None:
+    spec = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    missing = []
+    for path, operations in spec["paths"].items():
+        if "{" not in path or any(path.startswith(prefix) for prefix in ELSEWHERE):
+            continue
+        for method in operations:
+            if (method.upper(), path) not in CALLS:
+                missing.append(f"{method.upper()} {path}")
+    assert not missing, f"add these to CALLS (or to another matrix, named in ELSEWHERE): {missing}"
