@@ -13,15 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.casework import Casework, casework
+from tests.support.casework import SOCIAL, Casework, casework
 from tests.support.live import LiveHub
-from tests.support.world import agency, member, ok
+from tests.support.world import agency, member, ok, template
 
 SECRET = "urn:livc-hub:problem:feedback-contains-secret"
 EVERYONE = ("sofie", "pieter", "els", "karim", "mayor")
 
 
-def _fields(message: str = "De LIVC volgt de casus op; geen verdere actie nodig.") -> dict[str, Any]:
+def _fields(
+    message: str = "De LIVC volgt de casus op; geen verdere actie nodig.",
+) -> dict[str, Any]:
     return {
         "sheet_date": "2026-11-26",
         "follow_up": "followed_by_livc",
@@ -123,6 +125,21 @@ def test_a_sheet_passes_only_once_everyone_approved_and_becomes_the_polices_note
     _refused(_approve(w, "karim", sheet), 409, "sheet_not_open")
 
 
+def test_the_last_approval_checks_again_against_what_the_hub_holds_then(hub: LiveHub) -> None:
+    w = casework(hub)
+    message = "Afspraak bij de huisarts gepland voor volgende week dinsdag."
+    sheet = _sheet(w, fields=_fields(message))
+    for who in EVERYONE[:-1]:
+        ok(_approve(w, who, sheet))
+    # Meanwhile the social worker records the same words as health information.
+    body = {"template_id": template(hub, SOCIAL), "fields": {"health": message}}
+    later = ok(w.as_("sofie").post(f"/api/v1/cases/{w.ids['case']}/notes", json=body), 201)
+    refused = _refused(_approve(w, "mayor", sheet), 422, "feedback_contains_secret")
+    assert refused["fields"] == [{"note_id": later["id"], "field": "health", "how": "copied"}]
+    seen = ok(w.as_("mayor").get(f"/api/v1/feedback-sheets/{sheet['id']}"))
+    assert (seen["status"], seen["note_id"]) == ("open", None)
+
+
 def test_a_refusal_ends_the_draft(hub: LiveHub) -> None:
     w = casework(hub)
     sheet = _sheet(w)
@@ -137,7 +154,11 @@ def test_a_refusal_ends_the_draft(hub: LiveHub) -> None:
     seen = ok(w.as_("karim").get(f"/api/v1/feedback-sheets/{sheet['id']}"))
     assert seen["fields"] is None
     [vote] = [v for v in seen["votes"] if v["decision"] == "refuse"]
-    assert (vote["member_id"], vote["reason"], vote["comment"]) == (w.ids["els"], "premature", comment)
+    assert (vote["member_id"], vote["reason"], vote["comment"]) == (
+        w.ids["els"],
+        "premature",
+        comment,
+    )
 
 
 def test_an_invitation_resets_approvals_and_a_removal_drops_the_need(hub: LiveHub) -> None:
@@ -205,7 +226,9 @@ def test_the_sheet_goes_to_a_police_agency_of_the_cell(hub: LiveHub) -> None:
         w.as_("sofie").post(f"{w.x}/feedback-sheets", json=elsewhere), 422, "recipient_not_in_cell"
     )
     unknown = {"police_agency_id": str(uuid.uuid4()), "fields": _fields()}
-    _refused(w.as_("sofie").post(f"{w.x}/feedback-sheets", json=unknown), 422, "recipient_not_police")
+    _refused(
+        w.as_("sofie").post(f"{w.x}/feedback-sheets", json=unknown), 422, "recipient_not_police"
+    )
     assert _sheets(w) == []
 
 
@@ -259,7 +282,7 @@ def test_every_step_is_in_the_access_log_without_a_value(hub: LiveHub) -> None:
     auditor = hub.client(member(hub, w.ids["stad"], "hub_auditor"))
 
     def entries(action: str) -> list[dict[str, Any]]:
-        params = {"exchange": w.ids["exchange"], "action": action, "limit": 50}
+        params: dict[str, str | int] = {"exchange": w.ids["exchange"], "action": action}
         return list(ok(auditor.get("/api/v1/audit/entries", params=params))["items"])
 
     [denial, *drafts] = entries("feedback:draft")
