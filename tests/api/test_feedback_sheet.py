@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.casework import SOCIAL, Casework, casework
 from tests.support.live import LiveHub
-from tests.support.world import agency, member, ok, template
+from tests.support.world import agency, member, ok, suspend, template
 
 SECRET = "urn:livc-hub:problem:feedback-contains-secret"
 EVERYONE = ("sofie", "pieter", "els", "karim", "mayor")
@@ -302,3 +302,51 @@ def test_every_step_is_in_the_access_log_without_a_value(hub: LiveHub) -> None:
     log = str([entries(a) for a in ("feedback:draft", "feedback:refuse", "feedback:read")])
     assert "Klopt niet" not in log
     assert w.values["psych"] not in log
+
+
+CAST = ["mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"]
+
+
+def _calls(a: Casework, sheet_id: str, b: Casework) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """A's feedback endpoints, with B's objects wherever an id goes in a body."""
+    draft = {
+        "police_agency_id": b.ids["politie"],
+        "fields": _fields(),
+        "quotes": [{"note_id": b.ids["ocmw_note"], "field": "housing"}],
+    }
+    return [
+        ("GET", f"{a.x}/feedback-sheets", None),
+        ("POST", f"{a.x}/feedback-sheets", draft),
+        ("GET", f"/api/v1/feedback-sheets/{sheet_id}", None),
+        ("POST", f"/api/v1/feedback-sheets/{sheet_id}/approve", None),
+        ("POST", f"/api/v1/feedback-sheets/{sheet_id}/refuse", {"reason": "other"}),
+    ]
+
+
+def test_every_endpoint_by_every_role_of_another_world_is_404(
+    hub: LiveHub, stranger: Casework
+) -> None:
+    w = casework(hub)
+    sheet = _sheet(w)
+    for who in CAST:
+        client = stranger.as_(who)
+        for method, path, body in _calls(w, sheet["id"], stranger):
+            response = client.request(method, path, json=body)
+            assert response.status_code == 404, (who, method, path, response.text)
+            assert sheet["fields"]["message"] not in response.text
+    # Insiders of this exchange who are not in it (an agency admin, a colleague) know nothing.
+    for who in ("ocmw_admin", "colleague"):
+        for method, path, body in _calls(w, sheet["id"], w):
+            assert w.as_(who).request(method, path, json=body).status_code == 404, (who, path)
+    # Participants naming the other world's objects: its police agency is not in this cell, its
+    # notes are none of this case's.
+    theirs = {"police_agency_id": stranger.ids["politie"], "fields": _fields()}
+    _refused(
+        w.as_("sofie").post(f"{w.x}/feedback-sheets", json=theirs), 422, "recipient_not_in_cell"
+    )
+    quote = [{"note_id": stranger.ids["ocmw_note"], "field": "housing"}]
+    _refused(_draft(w, quotes=quote), 422, "quote_not_found")
+    # A suspended participant does nothing from the next request on (refused at the door).
+    suspend(hub, w.ids["karim"])
+    assert _approve(w, "karim", sheet).status_code in (401, 404)
+    assert [s["status"] for s in _sheets(w)] == ["open"]
