@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.test_no_plaintext import _database_bytes
 from tests.support.casework import SOCIAL, Casework, casework
 from tests.support.live import LiveHub
 from tests.support.world import agency, member, ok, suspend, template
@@ -138,6 +139,22 @@ def test_the_last_approval_checks_again_against_what_the_hub_holds_then(hub: Liv
     assert refused["fields"] == [{"note_id": later["id"], "field": "health", "how": "copied"}]
     seen = ok(w.as_("mayor").get(f"/api/v1/feedback-sheets/{sheet['id']}"))
     assert (seen["status"], seen["note_id"]) == ("open", None)
+
+
+def test_draft_and_refusal_texts_are_sealed(hub: LiveHub) -> None:
+    w = casework(hub)
+    marker = f"MARKER-feedback-{uuid.uuid4().hex}"
+    comment = f"MARKER-refusal-{uuid.uuid4().hex}"
+    sheet = _sheet(w, fields=_fields(marker))
+    assert (
+        ok(w.as_("karim").get(f"/api/v1/feedback-sheets/{sheet['id']}"))["fields"]["message"]
+        == marker
+    )
+    path = f"/api/v1/feedback-sheets/{sheet['id']}/refuse"
+    ok(w.as_("els").post(path, json={"reason": "other", "comment": comment}))
+    stored = _database_bytes(hub)
+    assert marker.encode() not in stored
+    assert comment.encode() not in stored
 
 
 def test_a_refusal_ends_the_draft(hub: LiveHub) -> None:
