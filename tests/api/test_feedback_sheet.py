@@ -8,6 +8,7 @@ agency's note; any refusal ends it; every step is in the access log, no value is
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -367,3 +368,16 @@ def test_every_endpoint_by_every_role_of_another_world_is_404(
     suspend(hub, w.ids["karim"])
     assert _approve(w, "karim", sheet).status_code in (401, 404)
     assert [s["status"] for s in _sheets(w)] == ["open"]
+
+
+def test_the_last_two_approvals_at_once_complete_the_sheet_once(hub: LiveHub) -> None:
+    w = casework(hub)
+    sheet = _sheet(w)
+    for who in ("sofie", "pieter", "els"):
+        ok(_approve(w, who, sheet))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda who: _approve(w, who, sheet), ["karim", "mayor"]))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    seen = ok(w.as_("sofie").get(f"/api/v1/feedback-sheets/{sheet['id']}"))
+    assert seen["status"] == "approved"
+    assert sorted(a.json()["status"] for a in answers) == ["approved", "open"]
