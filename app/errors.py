@@ -49,6 +49,17 @@ class ValidationFailed(AppError):
     title = "The request content is not valid"
 
 
+class FeedbackContainsSecret(ValidationFailed):
+    """A feedback sheet that contains, quotes or copies a field under professional secrecy.
+
+    Rule 11 (judgment 52/2021 (c)): ``fields`` names each field (its note and name, and how the
+    draft holds it), never a value.
+    """
+
+    code = "feedback-contains-secret"
+    title = "The feedback sheet contains information covered by professional secrecy"
+
+
 class BadRequest(AppError):
     """The request cannot be understood (bad cursor, bad header)."""
 
@@ -206,6 +217,7 @@ class InternalError(AppError):
 
 ALL_ERRORS: tuple[type[AppError], ...] = (
     ValidationFailed,
+    FeedbackContainsSecret,
     BadRequest,
     Unauthenticated,
     Forbidden,

@@ -30,6 +30,7 @@ from app.api.routers import (
     cases,
     cells,
     exchanges,
+    feedback,
     intake,
     me,
     notes,
@@ -185,6 +186,7 @@ def _routes(app: FastAPI) -> None:
         intake,
         notes,
         exchanges,
+        feedback,
         audit,
         strategy,
     ):

@@ -184,6 +184,38 @@ async def create_note(
     return NoteView(note=note, version=version, fields=decode_fields(encoded))
 
 
+async def create_on_consensus(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    *,
+    case: CaseRow,
+    template: TemplateRow,
+    owner_agency_id: uuid.UUID,
+    author_id: uuid.UUID,
+    encoded: Mapping[str, str],
+    reason: str,
+) -> NoteView:
+    """Write a note owned by ``owner_agency_id`` that a collective decision made (the feedback
+    sheet's consensus, rule 11): the caller's rule decided, not the note rules; ``encoded`` was
+    checked against ``template``. Logged as ``note:create`` with ``reason``."""
+    note = NoteRow(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        template_id=template.id,
+        owner_agency_id=owner_agency_id,
+        current_version=1,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    version = replace(_seal_version(hub, ctx, note, 1, encoded), author_id=author_id)
+    await queries.add_note(session, note, created_by=author_id)
+    await queries.add_version(session, version)
+    event = _event(ctx, "note:create", note, case, sorted(encoded))
+    await hub.record(session, ctx, replace(event, reason=reason))
+    return NoteView(note=note, version=version, fields=decode_fields(encoded))
+
+
 async def _load_note(
     session: AsyncSession,
     ctx: RequestContext,

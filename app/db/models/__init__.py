@@ -4,6 +4,7 @@ from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
+from app.db.models.feedback import FeedbackSheet, FeedbackVote
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
 
@@ -20,6 +21,8 @@ __all__ = [
     "CellMember",
     "Exchange",
     "ExchangeParticipant",
+    "FeedbackSheet",
+    "FeedbackVote",
     "Grant",
     "Member",
     "MemberProposal",
