@@ -9,7 +9,9 @@ read it, others get 403 or 404.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import html
 import io
 import re
@@ -116,6 +118,9 @@ def test_the_page_escapes_runs_no_script_and_loads_nothing(hub: LiveHub) -> None
     policy = page.headers["content-security-policy"]
     assert "default-src 'none'" in policy
     assert "script-src" not in policy  # falls back to 'none'
+    [style] = re.findall(r"<style>(.*?)</style>", page.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy  # only the page's own style applies
     assert "<script" not in page.text
     assert "<img" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text

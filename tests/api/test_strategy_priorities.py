@@ -12,6 +12,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import DBAPIError
+
+from tests.support.databases import _sync
 from tests.support.live import LiveHub
 from tests.support.strategic import Town, refused, town
 from tests.support.world import member, ok
@@ -147,3 +152,19 @@ def test_every_write_read_and_refusal_is_logged(hub: LiveHub) -> None:
         t.reader,
         "not_chair_of_strategic_cell",
     )
+
+
+def test_versions_are_append_only_for_the_hubs_own_connection(hub: LiveHub) -> None:
+    t = town(hub)
+    ok(_put(t, t.chair, _document()))
+    engine = create_engine(_sync(hub.database.app_url))
+    try:
+        for statement in (
+            "UPDATE strategy_priorities SET year = 2019",
+            "DELETE FROM strategy_priorities",
+        ):
+            with pytest.raises(DBAPIError), engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+    assert [v["version"] for v in _versions(t)] == [1]
