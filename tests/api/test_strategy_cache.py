@@ -88,11 +88,17 @@ def _information_officer(t: Town) -> str:
 def test_an_operators_sql_on_agency_kinds_cases_and_outcomes_shows_at_once(hub: LiveHub) -> None:
     t = town(hub, 5)
     assert _counts(t, "agency_kind")["social_service"] == SUPPRESSED
-    ocmw = _sql_id(hub, t.ocmw)
+    ocmw, cell = _sql_id(hub, t.ocmw), _sql_id(hub, t.case_cell)
     hub.database.execute(f"UPDATE agencies SET kind = 'youth' WHERE id = '{ocmw}'")  # noqa: S608
     kinds = _counts(t, "agency_kind")
     assert (kinds["youth"], kinds["social_service"]) == (SUPPRESSED, "<5")
-    cell = _sql_id(hub, t.case_cell)
+    stad = _sql_id(hub, t.stad)
+    hub.database.execute(
+        f"UPDATE subjects SET owner_agency_id = '{stad}' WHERE id IN "  # noqa: S608
+        f"(SELECT subject_id FROM cases WHERE cell_id = '{cell}')"
+    )
+    kinds = _counts(t, "agency_kind")
+    assert (kinds["municipality"], kinds["youth"]) == (SUPPRESSED, "<5")
     hub.database.execute(
         f"UPDATE cases SET status = 'follow_up' WHERE cell_id = '{cell}'"  # noqa: S608
     )
