@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +29,7 @@ from app.db.queries.strategy import CountedCase, PrioritiesRow
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.policies.cartography import OcadCategory
 from app.policies.disclosure import Publication
-from app.policies.priorities import (
-    Theme,
-    may_read,
-    may_write_priorities,
-)
+from app.policies.priorities import StrategicReason, Theme, may_read, may_write_priorities
 from app.policies.strategy import (
     FIRST_YEAR,
     VALUES,
@@ -53,8 +49,8 @@ from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.sealing import UnsealFailed, failed_read, seal, unseal
 
-NOT_STRATEGIC = "not_a_strategic_cell"
-NOT_INVITED = "not_invited_to_strategic_cell"
+NOT_STRATEGIC = StrategicReason.NOT_STRATEGIC.value
+NOT_INVITED = StrategicReason.NOT_INVITED.value
 PRIORITIES_CHANGED = "priorities_changed"
 # The sealed record of a priorities version: one field holding the whole document.
 PRIORITIES_KIND = "strategy_priorities"
@@ -168,17 +164,17 @@ async def _strategic_cell(
         verdict = may_read(strategic=strategic, invited=invited)
     if not verdict.allowed:
         raise Forbidden(
-            _REFUSALS[verdict.reason.value],
+            _REFUSALS[verdict.reason],
             extra={"reason": verdict.reason.value},
             audit=(denied(event, verdict.reason.value),),
         )
     return cell
 
 
-_REFUSALS = {
-    NOT_STRATEGIC: "this is read in a strategic cell",
-    NOT_INVITED: "only the strategic cell's members read it",
-    "not_chair_of_strategic_cell": "only the strategic cell's chair writes its priorities",
+_REFUSALS: dict[StrategicReason, str] = {
+    StrategicReason.NOT_STRATEGIC: "this is read in a strategic cell",
+    StrategicReason.NOT_INVITED: "only the strategic cell's members read it",
+    StrategicReason.NOT_CHAIR: "only the strategic cell's chair writes its priorities",
 }
 
 
@@ -378,7 +374,7 @@ async def diagnosis(
     cell_id: uuid.UUID,
     *,
     year: int | None,
-    export: str,
+    export: Literal["csv", "html"],
 ) -> Diagnosis:
     """The municipal diagnosis of a year: every dimension's counts for the year and its
     quarters, read from the one publication (never counted again), and the year's priorities.
