@@ -117,12 +117,21 @@ class Suppressor(Generic[C, R]):
             c: Label.SMALL if n < threshold else Label.SHOWN for c, n in self.counts.items()
         }
         self.witnesses: dict[C, Move[R]] = {}
+        # The same move is proposed for many targets: its change is worked out once.
+        self._deltas: dict[Move[R], dict[C, int]] = {}
+
+    def delta(self, move: Move[R]) -> dict[C, int]:
+        """``delta(move, cells_of)``, kept for the run (records and cells_of do not change)."""
+        change = self._deltas.get(move)
+        if change is None:
+            change = self._deltas[move] = delta(move, self.cells_of)
+        return change
 
     def cost(self, move: Move[R], target: C) -> tuple[int, int] | None:
         """(cells newly hidden, their counts) if ``move`` witnesses ``target``, else None."""
         if not _removable(move, self.records):
             return None
-        change = delta(move, self.cells_of)
+        change = self.delta(move)
         if target not in change:
             return None
         newly, weight = 0, 0
@@ -150,7 +159,7 @@ class Suppressor(Generic[C, R]):
     def _broken(self, move: Move[R]) -> list[tuple[C, int]]:
         """The cells whose label the move would contradict, with the change it makes there."""
         out = []
-        for cell, d in delta(move, self.cells_of).items():
+        for cell, d in self.delta(move).items():
             label = self.labels.get(cell)
             if label is None:
                 return [(cell, d)] * 2  # outside the lattice: beyond repair
@@ -164,14 +173,14 @@ class Suppressor(Generic[C, R]):
         """Moves that break one label, each joined with a second move that mends it."""
         tried = 0
         for move in self.moves(target, self.records):
-            if target not in delta(move, self.cells_of):
+            if target not in self.delta(move):
                 continue
             broken = self._broken(move)
             if len(broken) != 1:
                 continue
             cell, d = broken[0]
             for mend in self.moves(cell, self.records):
-                change = delta(mend, self.cells_of)
+                change = self.delta(mend)
                 if change.get(cell, 0) * d < 0 and target not in change:
                     yield Move(move.removed + mend.removed, move.added + mend.added)
             tried += 1
@@ -185,7 +194,7 @@ class Suppressor(Generic[C, R]):
             move = self._cheapest(target, self._repaired(target, limit=20))
         if move is None:
             return False
-        for cell in delta(move, self.cells_of):
+        for cell in self.delta(move):
             if self.labels[cell] is Label.SHOWN:
                 self.labels[cell] = Label.COMPLEMENTARY
             self.witnesses.setdefault(cell, move)

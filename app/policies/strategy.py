@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -65,6 +65,15 @@ class Period:
     year: int
     quarter: int | None = None
 
+    # Kept: the suppression hashes periods, cells and records millions of times.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.year, self.quarter)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
     def __str__(self) -> str:
         return str(self.year) if self.quarter is None else f"{self.year}-Q{self.quarter}"
 
@@ -89,6 +98,14 @@ class Cell:
     value: str
     period: Period
 
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.dimension, self.value, self.period)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
 
 @dataclass(frozen=True, order=True)
 class CaseRecord:
@@ -101,6 +118,18 @@ class CaseRecord:
     # (axis, outcome) for each axis, only when closed.
     outcomes: tuple[tuple[str, str], ...] = ()
 
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_hash",
+            hash((self.category, self.status, self.agency_kind, self.quarter, self.outcomes)),
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
 
 def _dimension_values(record: CaseRecord) -> Iterator[tuple[Dimension, str]]:
     yield Dimension.TOTAL, "all"
@@ -111,11 +140,26 @@ def _dimension_values(record: CaseRecord) -> Iterator[tuple[Dimension, str]]:
         yield Dimension.OUTCOME, f"{axis}:{outcome}"
 
 
+# One object per cell: the suppression looks cells up in dicts millions of times, and a lookup
+# that finds the very same object never runs the dataclass's (Python) __eq__.
+_CELLS: dict[Cell, Cell] = {}
+
+
+def _cell(dimension: Dimension, value: str, period: Period) -> Cell:
+    cell = Cell(dimension, value, period)
+    return _CELLS.setdefault(cell, cell)
+
+
 @cache
 def cells_of(record: CaseRecord) -> tuple[Cell, ...]:
     """The cells a case counts in: each of its values, in its quarter and in its year."""
     periods = (record.quarter, record.quarter.whole_year)
-    return tuple(Cell(d, v, p) for d, v in _dimension_values(record) for p in periods)
+    return tuple(_cell(d, v, p) for d, v in _dimension_values(record) for p in periods)
+
+
+@cache
+def _cell_set(record: CaseRecord) -> frozenset[Cell]:
+    return frozenset(cells_of(record))
 
 
 def periods(first_year: int, last_year: int) -> list[Period]:
@@ -130,7 +174,7 @@ def periods(first_year: int, last_year: int) -> list[Period]:
 def lattice(last_year: int, first_year: int = FIRST_YEAR) -> list[Cell]:
     """Every cell a query can ask for."""
     return [
-        Cell(d, v, p)
+        _cell(d, v, p)
         for p in periods(first_year, last_year)
         for d, values in VALUES.items()
         for v in values
@@ -164,7 +208,7 @@ def _with(record: CaseRecord, dimension: Dimension, value: str) -> Iterator[Case
 
 
 def _holds(record: CaseRecord, cell: Cell) -> bool:
-    return cell in cells_of(record)
+    return cell in _cell_set(record)
 
 
 def _quarters(period: Period) -> tuple[Period, ...]:

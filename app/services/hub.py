@@ -21,6 +21,7 @@ from app.auth import SecretHasher
 from app.crypto import KeyProvider
 from app.services.authz import Authorizer
 from app.services.context import RequestContext
+from app.services.publications import Publications
 from app.services.sharing_state import SharingStates
 
 _STAGED = "livc_hub.staged_entries"
@@ -40,6 +41,8 @@ class Hub:
     hasher: SecretHasher = field(default_factory=lambda: SecretHasher(2))
     # Exchanges' releases and grants between reads, each under the token it was read with.
     sharing: SharingStates = field(default_factory=SharingStates)
+    # The strategic publication per municipality and year, under its data version.
+    publications: Publications = field(default_factory=Publications)
 
     @staticmethod
     def stage_entries(session: AsyncSession) -> None:

@@ -7,6 +7,7 @@ from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
 from app.db.models.feedback import FeedbackSheet, FeedbackVote
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
+from app.db.models.strategy import StrategyPriorities, StrategyToken
 
 __all__ = [
     "AccessLogEntry",
@@ -30,6 +31,8 @@ __all__ = [
     "NoteTemplate",
     "NoteVersion",
     "Release",
+    "StrategyPriorities",
+    "StrategyToken",
     "Subject",
     "WorkingGroup",
 ]
