@@ -32,6 +32,7 @@ from app.api.routers import (
     exchanges,
     intake,
     me,
+    meetings,
     notes,
     proposals,
     public,
@@ -187,6 +188,7 @@ def _routes(app: FastAPI) -> None:
         exchanges,
         audit,
         strategy,
+        meetings,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -4,6 +4,13 @@ from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
+from app.db.models.meeting import (
+    Meeting,
+    MeetingAgendaItem,
+    MeetingInvitee,
+    MeetingMinutes,
+    MeetingSeries,
+)
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
 
@@ -21,6 +28,11 @@ __all__ = [
     "Exchange",
     "ExchangeParticipant",
     "Grant",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingInvitee",
+    "MeetingMinutes",
+    "MeetingSeries",
     "Member",
     "MemberProposal",
     "Note",

@@ -1,0 +1,343 @@
+"""Meetings of a cell through HTTP: a meeting every two months with an agenda, invitees,
+attendance and minutes; the minutes shared through the case's exchange; the calendar export
+without personal data; refusals with their reasons; ids of other cells unknown; all logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from tests.support.casework import Casework, casework
+from tests.support.live import LiveHub
+from tests.support.world import member, ok, unique
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def _refused(response: httpx.Response, status: int, reason: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if reason is not None:
+        assert response.json()["reason"] == reason, response.json()
+
+
+@dataclass
+class Cycle:
+    """A cell's meeting cycle: the casework cast, a municipal secretary, a bimonthly series."""
+
+    w: Casework
+    series: dict[str, Any]
+
+    @property
+    def first(self) -> str:
+        return str(self.series["occurrences"][0]["id"])
+
+    @property
+    def second(self) -> str:
+        return str(self.series["occurrences"][1]["id"])
+
+    def as_(self, who: str) -> httpx.Client:
+        return self.w.as_(who)
+
+
+def _cycle(hub: LiveHub) -> Cycle:
+    w = casework(hub)
+    # The municipality's prevention coordinator keeps the minutes (a case worker of the city).
+    w.ids["secretary"] = member(hub, w.ids["stad"], "case_worker", secrecy=True)
+    path = f"/api/v1/cells/{w.ids['cell']}/members"
+    ok(hub.admin.post(path, json={"member_id": w.ids["secretary"]}), 201)
+    start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
+    body = {
+        "starts_at": start.isoformat(),
+        "duration_minutes": 90,
+        "recurrence": {"frequency": "monthly", "interval": 2, "count": 6},
+        "member_ids": [w.ids[p] for p in ("sofie", "pieter", "secretary")],
+    }
+    series = ok(
+        w.as_("mayor").post(f"/api/v1/cells/{w.ids['cell']}/meeting-series", json=body), 201
+    )
+    return Cycle(w, series)
+
+
+@pytest.fixture(scope="module")
+def cycle(hub: LiveHub) -> Cycle:
+    return _cycle(hub)
+
+
+def _meeting(c: Cycle, who: str, meeting_id: str) -> dict[str, Any]:
+    return dict(ok(c.as_(who).get(f"/api/v1/meetings/{meeting_id}")))
+
+
+def test_a_meeting_every_two_months_keeps_its_brussels_time(cycle: Cycle) -> None:
+    occurrences = cycle.series["occurrences"]
+    assert len(occurrences) == 6
+    starts = [datetime.fromisoformat(o["starts_at"]) for o in occurrences]
+    local = [s.astimezone(BRUSSELS) for s in starts]
+    assert {(t.hour, t.minute) for t in local} == {(local[0].hour, local[0].minute)}
+    months = [t.year * 12 + t.month for t in local]
+    assert [b - a for a, b in zip(months, months[1:], strict=False)] == [2] * 5
+    assert all(
+        o["starts_at_local"].startswith(t.date().isoformat())
+        for o, t in zip(occurrences, local, strict=True)
+    )
+    again = ok(cycle.as_("sofie").get(f"/api/v1/meeting-series/{cycle.series['id']}"))
+    assert [o["id"] for o in again["occurrences"]] == [o["id"] for o in occurrences]
+
+
+def test_the_chair_sets_the_agenda_invitees_see_it_others_do_not(
+    hub: LiveHub, cycle: Cycle
+) -> None:
+    w = cycle.w
+    items = [{"case_id": w.ids["case"]}, {"exchange_id": w.ids["exchange"]}]
+    path = f"/api/v1/meetings/{cycle.first}/agenda"
+    _refused(cycle.as_("sofie").put(path, json={"items": items}), 403, "not_chair")
+    shown = ok(cycle.as_("mayor").put(path, json={"items": items}))
+    assert [(a["position"], a["case_id"], a["exchange_id"]) for a in shown["agenda"]] == [
+        (1, w.ids["case"], None),
+        (2, None, w.ids["exchange"]),
+    ]
+    pseudonym = shown["agenda"][0]["pseudonym"]
+    assert pseudonym.startswith("S-") and shown["agenda"][1]["pseudonym"] == pseudonym
+    # Ids of another cell, or of nothing, are refused alike and change nothing.
+    other = casework(hub)
+    for bad in (
+        [{"case_id": other.ids["case"]}],
+        [{"exchange_id": other.ids["exchange"]}],
+        [{"case_id": str(uuid.uuid4())}],
+        [{"case_id": w.ids["case"], "exchange_id": w.ids["exchange"]}],
+        [{}],
+        [{"case_id": w.ids["case"]}, {"case_id": w.ids["case"]}],
+        [{"case_id": "not-a-uuid"}],
+    ):
+        _refused(cycle.as_("mayor").put(path, json={"items": bad}), 422)
+    assert _meeting(cycle, "mayor", cycle.first)["agenda"] == shown["agenda"]
+    invited = _meeting(cycle, "sofie", cycle.first)
+    assert invited["invited"] and invited["agenda"] == shown["agenda"]
+    # A member of the cell not invited sees that the cell meets, not what it discusses.
+    colleague = _meeting(cycle, "colleague", cycle.first)
+    assert colleague["invited"] is False
+    assert colleague["agenda"] is colleague["invitees"] is colleague["minutes"] is None
+    # Anyone not in the cell: as for an id that does not exist.
+    for who in ("mayor", "sofie"):
+        _refused(other.as_(who).get(f"/api/v1/meetings/{cycle.first}"), 404)
+        _refused(other.as_(who).put(path, json={"items": []}), 404)
+    _refused(cycle.as_("mayor").get(f"/api/v1/meetings/{uuid.uuid4()}"), 404)
+    _refused(hub.admin.get(f"/api/v1/meetings/{cycle.first}"), 404)
+
+
+def test_the_chair_invites_members_of_the_cell_only(hub: LiveHub, cycle: Cycle) -> None:
+    w = cycle.w
+    path = f"/api/v1/meetings/{cycle.second}/invitees"
+    outsider = member(hub, w.ids["ocmw"], "case_worker")  # of a seated agency, not in the cell
+    before = _meeting(cycle, "mayor", cycle.second)["invitees"]
+    for bad in ([outsider], [str(uuid.uuid4())]):
+        _refused(cycle.as_("mayor").put(path, json={"member_ids": bad}), 422)
+    _refused(cycle.as_("pieter").put(path, json={"member_ids": []}), 403, "not_chair")
+    assert _meeting(cycle, "mayor", cycle.second)["invitees"] == before
+    people = [w.ids[p] for p in ("sofie", "pieter", "secretary", "colleague")]
+    shown = ok(cycle.as_("mayor").put(path, json={"member_ids": people}))
+    assert sorted(i["member_id"] for i in shown["invitees"]) == sorted(people)
+    assert _meeting(cycle, "colleague", cycle.second)["agenda"] == []
+
+
+def test_attendance_is_recorded_by_the_chair_for_invitees_once_begun(cycle: Cycle) -> None:
+    w = cycle.w
+    path = f"/api/v1/meetings/{cycle.first}/attendance"
+    entries = [
+        {"member_id": w.ids["sofie"], "attendance": "present"},
+        {"member_id": w.ids["pieter"], "attendance": "excused"},
+        {"member_id": w.ids["secretary"], "attendance": "present"},
+    ]
+    _refused(cycle.as_("sofie").put(path, json={"entries": entries}), 403, "not_chair")
+    not_invited = [{"member_id": w.ids["colleague"], "attendance": "absent"}]
+    _refused(cycle.as_("mayor").put(path, json={"entries": not_invited}), 422)
+    bad = [{"member_id": w.ids["sofie"], "attendance": "late"}]
+    _refused(cycle.as_("mayor").put(path, json={"entries": bad}), 422)
+    shown = ok(cycle.as_("mayor").put(path, json={"entries": entries}))
+    got = {i["member_id"]: i["attendance"] for i in shown["invitees"]}
+    assert got == {
+        w.ids["sofie"]: "present",
+        w.ids["pieter"]: "excused",
+        w.ids["secretary"]: "present",
+    }
+    ahead = f"/api/v1/meetings/{cycle.series['occurrences'][2]['id']}/attendance"
+    _refused(cycle.as_("mayor").put(ahead, json={"entries": entries}), 409, "meeting_not_started")
+
+
+def _minutes(cycle: Cycle, who: str, case_id: str, **fields: Any) -> httpx.Response:
+    values = {"meeting_date": datetime.now(UTC).date().isoformat(), **fields}
+    body = {"case_id": case_id, "fields": values}
+    return cycle.as_(who).post(f"/api/v1/meetings/{cycle.first}/minutes", json=body)
+
+
+def test_minutes_are_the_municipalitys_note_shared_through_the_exchange(
+    hub: LiveHub, cycle: Cycle
+) -> None:
+    w = cycle.w
+    items = [{"case_id": w.ids["case"]}, {"exchange_id": w.ids["exchange"]}]
+    ok(cycle.as_("mayor").put(f"/api/v1/meetings/{cycle.first}/agenda", json={"items": items}))
+    decided = f"Besluit-{unique('m').split()[1]}"
+    _refused(
+        _minutes(cycle, "sofie", w.ids["case"], decisions=decided), 403, "not_chairing_municipality"
+    )
+    _refused(_minutes(cycle, "colleague", w.ids["case"], decisions=decided), 403, "not_invited")
+    other = casework(hub)
+    _refused(_minutes(cycle, "secretary", other.ids["case"], decisions=decided), 422)
+    _refused(_minutes(cycle, "secretary", w.ids["case"], decisions=decided, gossip="x"), 422)
+    written = ok(_minutes(cycle, "secretary", w.ids["case"], decisions=decided), 201)
+    note = written["note"]
+    assert note["owner_agency_id"] == w.ids["stad"] and note["case_id"] == w.ids["case"]
+    _refused(_minutes(cycle, "secretary", w.ids["case"], decisions=decided), 409, "minutes_exist")
+    shown = _meeting(cycle, "pieter", cycle.first)
+    assert shown["minutes"] == [{"case_id": w.ids["case"], "note_id": note["id"]}]
+    # Shared like any note: the owner releases into the case's exchange, the chair grants.
+    ok(cycle.as_("mayor").post(f"{w.x}/participants", json={"member_id": w.ids["secretary"]}), 201)
+    w.ids["minutes"] = note["id"]
+    w.release("secretary", "minutes", fields=["decisions"])
+    assert decided not in str(w.seen("pieter"))
+    w.grant(member="pieter", note="minutes", field="decisions")
+    assert w.seen("pieter")["decisions"] == decided
+    assert "decisions" not in w.seen("sofie")  # a participant not granted
+    assert decided not in cycle.as_("sofie").get(f"/api/v1/notes/{note['id']}").text
+
+
+def test_the_calendar_has_pseudonyms_and_no_names(hub: LiveHub, cycle: Cycle) -> None:
+    w = cycle.w
+    response = cycle.as_("sofie").get(f"/api/v1/meetings/{cycle.first}/calendar.ics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/calendar")
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    shown = _meeting(cycle, "sofie", cycle.first)
+    assert event["UID"] == f"{cycle.first}@livc-hub"
+    assert event.decoded("DTSTART") == datetime.fromisoformat(shown["starts_at"])
+    assert shown["agenda"][0]["pseudonym"] in str(event["DESCRIPTION"])
+    whole = ok(hub.admin.get(f"/api/v1/members/{w.ids['sofie']}"))
+    for text in (
+        response.text,
+        cycle.as_("colleague").get(f"/api/v1/cells/{w.ids['cell']}/meetings.ics").text,
+    ):
+        assert "Persoon" not in text  # subjects' names (tests/support: unique("Persoon"))
+        assert "Member" not in text and whole["display_name"] not in text  # no member names
+        for value in w.values.values():
+            assert value not in text
+    cell = Calendar.from_ical(
+        cycle.as_("colleague").get(f"/api/v1/cells/{w.ids['cell']}/meetings.ics").content
+    )
+    events = cell.walk("VEVENT")
+    assert len(events) >= 6
+    described = {str(e["UID"]).split("@")[0] for e in events if "DESCRIPTION" in e}
+    invited = {
+        m["id"]
+        for m in ok(cycle.as_("colleague").get(f"/api/v1/cells/{w.ids['cell']}/meetings"))
+        if m["invited"]
+    }
+    assert cycle.first not in described  # not invited: no agenda
+    assert described == invited
+    chair = Calendar.from_ical(
+        cycle.as_("mayor").get(f"/api/v1/cells/{w.ids['cell']}/meetings.ics").content
+    )
+    assert any("DESCRIPTION" in e for e in chair.walk("VEVENT"))
+    other = casework(hub)
+    _refused(other.as_("mayor").get(f"/api/v1/meetings/{cycle.first}/calendar.ics"), 404)
+    _refused(other.as_("mayor").get(f"/api/v1/cells/{w.ids['cell']}/meetings.ics"), 404)
+
+
+def test_only_the_chair_schedules_moves_and_cancels(hub: LiveHub) -> None:
+    c = _cycle(hub)
+    w = c.w
+    cell = f"/api/v1/cells/{w.ids['cell']}"
+    start = datetime.now(UTC) + timedelta(days=3)
+    one = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    _refused(c.as_("sofie").post(f"{cell}/meetings", json=one), 403, "not_chair")
+    seated_only = member(hub, w.ids["ocmw"], "case_worker")  # agency seated, not invited
+    _refused(hub.client(seated_only).post(f"{cell}/meetings", json=one), 403, "not_in_cell")
+    _refused(hub.client(seated_only).get(f"{cell}/meetings"), 403, "not_in_cell")
+    _refused(hub.client(seated_only).get(f"/api/v1/meetings/{c.first}"), 404)
+    other = casework(hub)
+    _refused(other.as_("mayor").post(f"{cell}/meetings", json=one), 404)
+    _refused(other.as_("mayor").get(f"{cell}/meetings"), 404)
+    for bad in (
+        {**one, "ends_at": one["starts_at"]},
+        {**one, "ends_at": (start + timedelta(hours=13)).isoformat()},
+        {**one, "starts_at": "2026-01-01T10:00:00"},  # no offset
+        {**one, "member_ids": [str(uuid.uuid4())]},
+        {**one, "title": "Gesprek met Jan"},
+    ):
+        _refused(c.as_("mayor").post(f"{cell}/meetings", json=bad), 422)
+    series = {"starts_at": one["starts_at"], "duration_minutes": 60}
+    for rule in (
+        {"frequency": "monthly", "interval": 2},
+        {"frequency": "monthly", "interval": 2, "count": 3, "until": "2030-01-01"},
+        {"frequency": "weekly", "interval": 1, "until": "2035-01-01"},
+        {"frequency": "weekly", "interval": 0, "count": 3},
+        {"frequency": "daily", "interval": 1, "count": 3},
+        {"frequency": "weekly", "interval": 1, "until": "2000-01-01"},
+    ):
+        _refused(
+            c.as_("mayor").post(f"{cell}/meeting-series", json={**series, "recurrence": rule}), 422
+        )
+    before = len(ok(c.as_("mayor").get(f"{cell}/meetings")))
+    made = ok(c.as_("mayor").post(f"{cell}/meetings", json=one), 201)
+    assert made["series_id"] is None and made["invitees"] == []
+    assert len(ok(c.as_("mayor").get(f"{cell}/meetings"))) == before + 1
+    # An occurrence moves on its own; its sequence rises, the others keep theirs.
+    third = c.series["occurrences"][2]
+    later = datetime.fromisoformat(third["starts_at"]) + timedelta(days=1)
+    path = f"/api/v1/meetings/{third['id']}"
+    _refused(c.as_("pieter").patch(path, json={"starts_at": later.isoformat()}), 403, "not_chair")
+    moved = ok(c.as_("mayor").patch(path, json={"starts_at": later.isoformat()}))
+    assert datetime.fromisoformat(moved["starts_at"]) == later
+    assert moved["sequence"] == third["sequence"] + 1
+    span = datetime.fromisoformat(moved["ends_at"]) - later
+    assert span == timedelta(minutes=90)
+    _refused(c.as_("mayor").patch(path, json={"ends_at": third["starts_at"]}), 422)
+    assert c.as_("mayor").delete(path).status_code == 204
+    assert _meeting(c, "mayor", third["id"])["status"] == "cancelled"
+    _refused(
+        c.as_("mayor").patch(path, json={"starts_at": later.isoformat()}), 409, "meeting_cancelled"
+    )
+    _refused(c.as_("mayor").delete(path), 409, "meeting_cancelled")
+    # Cancelling the series cancels what has not begun and keeps what was held.
+    spath = f"/api/v1/meeting-series/{c.series['id']}"
+    _refused(c.as_("sofie").delete(spath), 403, "not_chair")
+    _refused(other.as_("mayor").delete(spath), 404)
+    _refused(other.as_("mayor").get(spath), 404)
+    done = ok(c.as_("mayor").delete(spath))
+    assert done["cancelled_at"] is not None
+    states = [o["status"] for o in done["occurrences"]]
+    assert states == ["scheduled"] + ["cancelled"] * 5
+    _refused(c.as_("mayor").delete(spath), 409, "meeting_cancelled")
+
+
+def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
+    w = cycle.w
+    auditor = hub.client(member(hub, w.ids["stad"], "hub_auditor"))
+    _refused(
+        cycle.as_("sofie").put(f"/api/v1/meetings/{cycle.first}/agenda", json={"items": []}), 403
+    )
+    for action in ("meeting_series:create", "meeting:set_agenda", "meeting:read"):
+        found = ok(auditor.get("/api/v1/audit/entries", params={"action": action, "limit": 200}))
+        mine = [e for e in found["items"] if e["cell"] == w.ids["cell"]]
+        assert mine, action
+        assert all(e["actor"] for e in mine)
+    refused = ok(
+        auditor.get(
+            "/api/v1/audit/entries",
+            params={"action": "meeting:set_agenda", "decision": "deny", "member": w.ids["sofie"]},
+        )
+    )
+    assert any(e["reason"] == "not_chair" and e["object"] == cycle.first for e in refused["items"])
+    minutes = ok(
+        auditor.get(
+            "/api/v1/audit/entries", params={"action": "meeting:minutes", "case": w.ids["case"]}
+        )
+    )
+    assert all(e["object"] == cycle.first for e in minutes["items"])
