@@ -232,4 +232,3 @@ def expand(rule: Recurrence, first: datetime) -> list[datetime] | RecurrenceProb
 def local_time(at: datetime) -> datetime:
     """A stored (UTC) time as shown in Belgium."""
     return at.astimezone(LOCAL_ZONE)
-
