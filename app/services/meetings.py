@@ -49,7 +49,7 @@ from app.policies.meetings import (
     may_write_minutes,
 )
 from app.services import cells, notes
-from app.services.authz import denied, event_for
+from app.services.authz import denied, event_for, with_owners
 from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.notes import NoteView
@@ -142,9 +142,14 @@ def _require(verdict: MeetingVerdict, event: AuditEvent) -> AuditEvent:
 
 
 async def _reach(
-    session: AsyncSession, ctx: RequestContext, meeting_id: uuid.UUID, action: str
+    session: AsyncSession,
+    ctx: RequestContext,
+    meeting_id: uuid.UUID,
+    action: str,
+    *,
+    lock: bool = False,
 ) -> Reached:
-    found = await queries.reach(session, meeting_id, ctx.principal.member_id)
+    found = await queries.reach(session, meeting_id, ctx.principal.member_id, lock=lock)
     if found is None:
         raise NotFound(audit=(denied(event_for(ctx, action, object_id=meeting_id), "not_found"),))
     meeting, seat, invited = found
@@ -279,9 +284,14 @@ async def schedule_series(
 
 
 async def _series(
-    session: AsyncSession, ctx: RequestContext, series_id: uuid.UUID, action: str
+    session: AsyncSession,
+    ctx: RequestContext,
+    series_id: uuid.UUID,
+    action: str,
+    *,
+    lock: bool = False,
 ) -> tuple[SeriesRow, CellSeat, MeetingVerdict]:
-    found = await queries.series_reach(session, series_id, ctx.principal.member_id)
+    found = await queries.series_reach(session, series_id, ctx.principal.member_id, lock=lock)
     if found is None:
         raise NotFound(audit=(denied(event_for(ctx, action, object_id=series_id), "not_found"),))
     row, seat = found
@@ -305,7 +315,7 @@ async def cancel_series(
     session: AsyncSession, ctx: RequestContext, hub: Hub, series_id: uuid.UUID
 ) -> SeriesDetail:
     """Cancel a series: its meetings not yet begun are cancelled, those held are kept."""
-    row, seat, _ = await _series(session, ctx, series_id, "meeting_series:cancel")
+    row, seat, _ = await _series(session, ctx, series_id, "meeting_series:cancel", lock=True)
     event = _event(ctx, "meeting_series:cancel", row.cell_id, row.id, seat)
     verdict = may_schedule(ctx.principal.actor(), _standing(seat))
     event = _require(verdict, event)
@@ -368,7 +378,7 @@ async def list_meetings(
 async def _changing(
     session: AsyncSession, ctx: RequestContext, meeting_id: uuid.UUID, action: str
 ) -> tuple[Reached, AuditEvent]:
-    r = await _reach(session, ctx, meeting_id, action)
+    r = await _reach(session, ctx, meeting_id, action, lock=True)
     event = _event(ctx, action, r.meeting.cell_id, r.meeting.id, r.seat)
     verdict = may_change(ctx.principal.actor(), r.standing, r.state)
     return r, _require(verdict, event)
@@ -385,6 +395,8 @@ async def move(
 ) -> MeetingDetail:
     """Move a meeting (an occurrence of a series moves on its own)."""
     r, event = await _changing(session, ctx, meeting_id, "meeting:update")
+    if starts_at is None and ends_at is None:
+        raise ValidationFailed("give starts_at, ends_at or both", extra={"field": "starts_at"})
     new_start = starts_at or r.meeting.starts_at
     new_end = ends_at or (new_start + (r.meeting.ends_at - r.meeting.starts_at))
     _times(new_start, new_end)
@@ -444,7 +456,7 @@ async def set_agenda(
     await queries.change_meeting(session, r.meeting.id, ctx.now)
     detail = await _detail(session, r.meeting, invited=r.standing.invited, reads=True)
     owners = [a.owner_agency_id for a in detail.agenda or ()]
-    await hub.record(session, ctx, replace(event, owners=event.owners + tuple(map(str, owners))))
+    await hub.record(session, ctx, with_owners(event, *owners))
     return detail
 
 
@@ -460,8 +472,7 @@ async def set_invitees(
     seated = await _check_invitees(session, r.meeting.cell_id, member_ids)
     await queries.set_invitees(session, [r.meeting.id], list(seated), ctx.now)
     await queries.change_meeting(session, r.meeting.id, ctx.now)
-    agencies = tuple(str(a) for a in seated.values())
-    await hub.record(session, ctx, replace(event, owners=tuple(sorted({*event.owners, *agencies}))))
+    await hub.record(session, ctx, with_owners(event, *seated.values()))
     invited = ctx.principal.member_id in seated
     return await _detail(session, r.meeting, invited=invited, reads=True)
 
@@ -474,7 +485,7 @@ async def record_attendance(
     entries: Mapping[uuid.UUID, Attendance],
 ) -> MeetingDetail:
     """Record present, excused or absent for invited members, once the meeting has begun."""
-    r = await _reach(session, ctx, meeting_id, "meeting:attendance")
+    r = await _reach(session, ctx, meeting_id, "meeting:attendance", lock=True)
     event = _event(ctx, "meeting:attendance", r.meeting.cell_id, r.meeting.id, r.seat)
     verdict = may_record_attendance(ctx.principal.actor(), r.standing, r.state, ctx.now)
     event = _require(verdict, event)
@@ -492,8 +503,7 @@ async def record_attendance(
         ctx.principal.member_id,
         ctx.now,
     )
-    agencies = tuple(str(people[m].agency_id) for m in entries)
-    await hub.record(session, ctx, replace(event, owners=tuple(sorted({*event.owners, *agencies}))))
+    await hub.record(session, ctx, with_owners(event, *(people[m].agency_id for m in entries)))
     return await _detail(session, r.meeting, invited=r.standing.invited, reads=True)
 
 
@@ -520,7 +530,7 @@ async def write_minutes(
     Written through the notes service (sealed, versioned, released into exchanges like any
     note) with the newest ``meeting_minutes`` template; one minutes note per case and meeting.
     """
-    r = await _reach(session, ctx, meeting_id, "meeting:minutes")
+    r = await _reach(session, ctx, meeting_id, "meeting:minutes", lock=True)
     event = _event(ctx, "meeting:minutes", r.meeting.cell_id, r.meeting.id, r.seat)
     verdict = may_write_minutes(ctx.principal.actor(), r.standing, r.state, ctx.now)
     event = _require(verdict, event)
@@ -543,11 +553,8 @@ async def write_minutes(
     await queries.add_minutes(
         session, r.meeting.id, case_id, note.note.id, ctx.principal.member_id, ctx.now
     )
-    owners = (*event.owners, str(note.note.owner_agency_id))
-    done = replace(
-        event, case_id=str(case_id), note_id=str(note.note.id), owners=tuple(sorted(set(owners)))
-    )
-    await hub.record(session, ctx, done)
+    done = replace(event, case_id=str(case_id), note_id=str(note.note.id))
+    await hub.record(session, ctx, with_owners(done, note.note.owner_agency_id))
     return Minutes(r.meeting.id, case_id, note)
 
 
@@ -587,13 +594,5 @@ async def calendar_of_cell(
     agendas = await queries.agendas(session, readable)
     details = [MeetingDetail(m, invited, agendas.get(m.id), None, None) for m, invited in rows]
     owners = {a.owner_agency_id for items in agendas.values() for a in items}
-    await hub.record(
-        session,
-        ctx,
-        replace(
-            event,
-            reason=str(verdict.reason),
-            owners=tuple(sorted({*event.owners, *map(str, owners)})),
-        ),
-    )
+    await hub.record(session, ctx, with_owners(replace(event, reason=str(verdict.reason)), *owners))
     return seat.municipality, details

@@ -6,6 +6,7 @@ without personal data; refusals with their reasons; ids of other cells unknown; 
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -305,6 +306,8 @@ def test_only_the_chair_schedules_moves_and_cancels(hub: LiveHub) -> None:
     span = datetime.fromisoformat(moved["ends_at"]) - later
     assert span == timedelta(minutes=90)
     _refused(c.as_("mayor").patch(path, json={"ends_at": third["starts_at"]}), 422)
+    _refused(c.as_("mayor").patch(path, json={}), 422)
+    assert _meeting(c, "mayor", third["id"])["sequence"] == moved["sequence"]
     assert c.as_("mayor").delete(path).status_code == 204
     assert _meeting(c, "mayor", third["id"])["status"] == "cancelled"
     _refused(
@@ -347,3 +350,22 @@ def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
         )
     )
     assert all(e["object"] == cycle.first for e in minutes["items"])
+
+
+def test_two_minutes_at_once_make_one_note(hub: LiveHub, cycle: Cycle) -> None:
+    w = cycle.w
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    one = {
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "member_ids": [w.ids["secretary"]],
+    }
+    made = ok(cycle.as_("mayor").post(f"/api/v1/cells/{w.ids['cell']}/meetings", json=one), 201)
+    path = f"/api/v1/meetings/{made['id']}"
+    ok(cycle.as_("mayor").put(f"{path}/agenda", json={"items": [{"case_id": w.ids["case"]}]}))
+    body = {"case_id": w.ids["case"], "fields": {"meeting_date": start.date().isoformat()}}
+    clients = [cycle.as_("secretary") for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda c: c.post(f"{path}/minutes", json=body), clients))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    assert len(_meeting(cycle, "secretary", made["id"])["minutes"]) == 1

@@ -98,14 +98,20 @@ def _is_invited(meeting_id: Any, member_id: uuid.UUID) -> Any:
 
 
 async def reach(
-    session: AsyncSession, meeting_id: uuid.UUID, member_id: uuid.UUID
+    session: AsyncSession, meeting_id: uuid.UUID, member_id: uuid.UUID, *, lock: bool = False
 ) -> tuple[MeetingRow, CellSeat, bool] | None:
-    """The meeting, its cell as the member stands towards it, and whether they are invited."""
+    """The meeting, its cell as the member stands towards it, and whether they are invited.
+
+    ``lock``: the meeting row is locked for the transaction (a change follows), so two changes
+    of one meeting (its invitees, agenda, minutes) run one after the other, each seeing the last.
+    """
     stmt = (
         select(*MEETING_COLUMNS, *_seat_columns(member_id), _is_invited(meetings.c.id, member_id))
         .join_from(meetings, cells, cells.c.id == meetings.c.cell_id)
         .where(meetings.c.id == meeting_id)
     )
+    if lock:
+        stmt = stmt.with_for_update(of=meetings)
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
@@ -172,14 +178,16 @@ async def add_series(session: AsyncSession, row: SeriesRow, by: uuid.UUID) -> No
 
 
 async def series_reach(
-    session: AsyncSession, series_id: uuid.UUID, member_id: uuid.UUID
+    session: AsyncSession, series_id: uuid.UUID, member_id: uuid.UUID, *, lock: bool = False
 ) -> tuple[SeriesRow, CellSeat] | None:
-    """A series and its cell as the member stands towards it."""
+    """A series and its cell as the member stands towards it (``lock``: for a change)."""
     stmt = (
         select(*SERIES_COLUMNS, *_seat_columns(member_id))
         .join_from(series, cells, cells.c.id == series.c.cell_id)
         .where(series.c.id == series_id)
     )
+    if lock:
+        stmt = stmt.with_for_update(of=series)
     row = (await session.execute(stmt)).first()
     if row is None:
         return None
