@@ -328,6 +328,28 @@ async def cancel_series(
     )
 
 
+async def set_series_invitees(
+    session: AsyncSession,
+    ctx: RequestContext,
+    hub: Hub,
+    series_id: uuid.UUID,
+    member_ids: Sequence[uuid.UUID],
+) -> SeriesDetail:
+    """Invite exactly these members to every occurrence not yet begun (held ones keep theirs)."""
+    action = "meeting_series:set_invitees"
+    row, seat, _ = await _series(session, ctx, series_id, action, lock=True)
+    event = _event(ctx, action, row.cell_id, row.id, seat)
+    event = _require(may_schedule(ctx.principal.actor(), _standing(seat)), event)
+    if row.cancelled_at is not None:
+        raise refuse(MeetingVerdict(False, MeetingReason.MEETING_CANCELLED), event)
+    seated = await _check_invitees(session, row.cell_id, member_ids)
+    occurrences = await queries.occurrences(session, row.id)
+    ahead = [m.id for m in occurrences if m.status == SCHEDULED and m.starts_at > ctx.now]
+    await queries.set_invitees(session, ahead, list(seated), ctx.now)
+    await hub.record(session, ctx, with_owners(event, *seated.values()))
+    return SeriesDetail(row, occurrences)
+
+
 async def _detail(
     session: AsyncSession, meeting: MeetingRow, *, invited: bool, reads: bool
 ) -> MeetingDetail:

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-from tests.support.casework import Casework, casework
+from tests.support.casework import Casework, casework, set_chair
 from tests.support.live import LiveHub
-from tests.support.world import member, ok, unique
+from tests.support.world import agency, member, ok, unique
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -314,8 +314,18 @@ def test_only_the_chair_schedules_moves_and_cancels(hub: LiveHub) -> None:
         c.as_("mayor").patch(path, json={"starts_at": later.isoformat()}), 409, "meeting_cancelled"
     )
     _refused(c.as_("mayor").delete(path), 409, "meeting_cancelled")
-    # Cancelling the series cancels what has not begun and keeps what was held.
+    # Invitations to the series reach the occurrences not yet begun.
     spath = f"/api/v1/meeting-series/{c.series['id']}"
+    people = {"member_ids": [w.ids["colleague"]]}
+    _refused(c.as_("sofie").put(f"{spath}/invitees", json=people), 403, "not_chair")
+    _refused(c.as_("mayor").put(f"{spath}/invitees", json={"member_ids": [seated_only]}), 422)
+    ok(c.as_("mayor").put(f"{spath}/invitees", json=people))
+    invited = [m["invited"] for m in ok(c.as_("colleague").get(f"{cell}/meetings"))]
+    assert invited[:1] == [False]
+    assert _meeting(c, "colleague", c.second)["invitees"] == [
+        {"member_id": w.ids["colleague"], "attendance": None}
+    ]
+    # Cancelling the series cancels what has not begun and keeps what was held.
     _refused(c.as_("sofie").delete(spath), 403, "not_chair")
     _refused(other.as_("mayor").delete(spath), 404)
     _refused(other.as_("mayor").get(spath), 404)
@@ -324,6 +334,7 @@ def test_only_the_chair_schedules_moves_and_cancels(hub: LiveHub) -> None:
     states = [o["status"] for o in done["occurrences"]]
     assert states == ["scheduled"] + ["cancelled"] * 5
     _refused(c.as_("mayor").delete(spath), 409, "meeting_cancelled")
+    _refused(c.as_("mayor").put(f"{spath}/invitees", json=people), 409, "meeting_cancelled")
 
 
 def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
@@ -369,3 +380,61 @@ def test_two_minutes_at_once_make_one_note(hub: LiveHub, cycle: Cycle) -> None:
         answers = list(pool.map(lambda c: c.post(f"{path}/minutes", json=body), clients))
     assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
     assert len(_meeting(cycle, "secretary", made["id"])["minutes"]) == 1
+
+
+def _elsewhere(hub: LiveHub) -> str:
+    """The chair of a cell in another municipality."""
+    city = agency(hub, "municipality", "livc_458ter")
+    chair = member(hub, city, "chair", secrecy=True)
+    body = {"kind": "livc_case", "name": unique("Cell"), "municipality": "Andergem"}
+    cell_id = ok(hub.admin.post("/api/v1/cells", json=body), 201)["id"]
+    set_chair(hub, cell_id, chair)
+    return chair
+
+
+def test_ids_of_a_cell_are_unknown_to_other_cells_and_municipalities(
+    hub: LiveHub, cycle: Cycle
+) -> None:
+    w = cycle.w
+    other = casework(hub)
+    callers = [other.as_("mayor"), other.as_("sofie"), hub.client(_elsewhere(hub))]
+    m = f"/api/v1/meetings/{cycle.first}"
+    s = f"/api/v1/meeting-series/{cycle.series['id']}"
+    cell = f"/api/v1/cells/{w.ids['cell']}"
+    when = {"starts_at": datetime.now(UTC).isoformat()}
+    attendance = {"entries": [{"member_id": w.ids["sofie"], "attendance": "present"}]}
+    minutes = {"case_id": w.ids["case"], "fields": {"meeting_date": "2026-11-26"}}
+    series = {
+        "starts_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "duration_minutes": 60,
+        "recurrence": {"frequency": "weekly", "interval": 1, "count": 2},
+    }
+    requests: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", m, None),
+        ("PATCH", m, when),
+        ("DELETE", m, None),
+        ("PUT", f"{m}/agenda", {"items": []}),
+        ("PUT", f"{m}/invitees", {"member_ids": []}),
+        ("PUT", f"{m}/attendance", attendance),
+        ("POST", f"{m}/minutes", minutes),
+        ("GET", f"{m}/calendar.ics", None),
+        ("GET", s, None),
+        ("DELETE", s, None),
+        ("PUT", f"{s}/invitees", {"member_ids": []}),
+        ("GET", f"{cell}/meetings", None),
+        ("POST", f"{cell}/meetings", {**when, "ends_at": series["starts_at"]}),
+        ("GET", f"{cell}/meetings.ics", None),
+        ("POST", f"{cell}/meeting-series", series),
+    ]
+    before = _meeting(cycle, "mayor", cycle.first)
+    for client in callers:
+        for method, path, body in requests:
+            answer = client.request(method, path, json=body)
+            assert answer.status_code == 404, (method, path, answer.text)
+    for method, path, body in requests[:11]:
+        unknown = path.replace(cycle.first, str(uuid.uuid4())).replace(
+            cycle.series["id"], str(uuid.uuid4())
+        )
+        answer = cycle.as_("mayor").request(method, unknown, json=body)
+        assert answer.status_code == 404, (method, unknown, answer.text)
+    assert _meeting(cycle, "mayor", cycle.first) == before

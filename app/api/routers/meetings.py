@@ -184,6 +184,15 @@ async def cancel_series(
     return _series_out(await meetings.cancel_series(session, ctx, hub, series_id))
 
 
+@router.put("/meeting-series/{series_id}/invitees")
+async def set_series_invitees(
+    series_id: uuid.UUID, body: InviteesIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> SeriesOut:
+    """Invite exactly these members of the cell to every occurrence not yet begun (the chair)."""
+    found = await meetings.set_series_invitees(session, ctx, hub, series_id, body.member_ids)
+    return _series_out(found)
+
+
 @router.get("/meetings/{meeting_id}")
 async def read_meeting(
     meeting_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
