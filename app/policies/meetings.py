@@ -120,11 +120,12 @@ def may_see(actor: Actor, standing: CellStanding) -> MeetingVerdict:
     chair = chairs(actor, standing)
     if chair is not None:
         return MeetingVerdict(True, chair)
+    # An invitation lapses with the seat: someone no longer in the cell sees none of its meetings.
+    if not standing.in_cell:
+        return _deny(MeetingReason.NOT_IN_CELL)
     if standing.invited:
         return MeetingVerdict(True, MeetingReason.INVITED)
-    if standing.in_cell:
-        return MeetingVerdict(True, MeetingReason.CELL_MEMBER)
-    return _deny(MeetingReason.NOT_IN_CELL)
+    return MeetingVerdict(True, MeetingReason.CELL_MEMBER)
 
 
 def may_schedule(actor: Actor, standing: CellStanding) -> MeetingVerdict:

@@ -91,6 +91,8 @@ def test_invitees_read_the_agenda_other_members_see_the_meeting_only() -> None:
     _is(member, True, MeetingReason.CELL_MEMBER)
     assert not member.reads_agenda
     assert may_see(CHAIR, ONE).reads_agenda
+    lapsed = may_see(worker, CellStanding("chair", in_cell=False, invited=True))
+    _is(lapsed, False, MeetingReason.NOT_IN_CELL)  # invited, then no longer in the cell
     outsider = may_see(worker, CellStanding("chair", in_cell=False))
     _is(outsider, False, MeetingReason.NOT_IN_CELL)
     assert outsider.hides
