@@ -29,8 +29,9 @@ from app.api.schemas.meetings import (
 )
 from app.db.queries.meetings import MeetingRow
 from app.policies.meetings import Attendance, Frequency, Recurrence, local_time
-from app.services import meeting_calendar, meetings
-from app.services.meetings import AgendaEntry, MeetingDetail, SeriesDetail
+from app.services import meeting_calendar, meeting_minutes, meeting_series, meetings
+from app.services.meeting_access import MeetingDetail, SeriesDetail
+from app.services.meetings import AgendaEntry
 
 router = APIRouter(tags=["meetings"])
 
@@ -141,7 +142,7 @@ async def cell_calendar(
     limit: MeetingLimit = 100,
 ) -> Response:
     """The cell's meetings as iCalendar: no names, agendas by pseudonym for their readers."""
-    municipality, details = await meetings.calendar_of_cell(
+    municipality, details = await meeting_calendar.calendar_of_cell(
         session, ctx, hub, cell_id, since=since, until=until, limit=limit
     )
     body = meeting_calendar.calendar(details, municipality, ctx.now)
@@ -155,7 +156,7 @@ async def schedule_series(
     """A recurring meeting (every N weeks or months, until a day or N times); each occurrence
     is its own meeting, moved or cancelled on its own."""
     r = body.recurrence
-    found = await meetings.schedule_series(
+    found = await meeting_series.schedule_series(
         session,
         ctx,
         hub,
@@ -173,7 +174,7 @@ async def read_series(
     series_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> SeriesOut:
     """A series and its occurrences."""
-    return _series_out(await meetings.read_series(session, ctx, hub, series_id))
+    return _series_out(await meeting_series.read_series(session, ctx, hub, series_id))
 
 
 @router.delete("/meeting-series/{series_id}")
@@ -181,7 +182,7 @@ async def cancel_series(
     series_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> SeriesOut:
     """Cancel a series: its meetings not yet begun are cancelled, those held are kept."""
-    return _series_out(await meetings.cancel_series(session, ctx, hub, series_id))
+    return _series_out(await meeting_series.cancel_series(session, ctx, hub, series_id))
 
 
 @router.put("/meeting-series/{series_id}/invitees")
@@ -189,7 +190,7 @@ async def set_series_invitees(
     series_id: uuid.UUID, body: InviteesIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> SeriesOut:
     """Invite exactly these members of the cell to every occurrence not yet begun (the chair)."""
-    found = await meetings.set_series_invitees(session, ctx, hub, series_id, body.member_ids)
+    found = await meeting_series.set_series_invitees(session, ctx, hub, series_id, body.member_ids)
     return _series_out(found)
 
 
@@ -254,7 +255,7 @@ async def write_minutes(
 ) -> MinutesOut:
     """The minutes on one agenda case: a note of the chairing municipality (meeting_minutes
     template), written by one of its members invited to the meeting, shared like any note."""
-    found = await meetings.write_minutes(
+    found = await meeting_minutes.write_minutes(
         session, ctx, hub, meeting_id, case_id=body.case_id, values=body.fields
     )
     return MinutesOut(meeting_id=found.meeting_id, case_id=found.case_id, note=note_out(found.note))
@@ -265,6 +266,6 @@ async def meeting_calendar_file(
     meeting_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> Response:
     """One meeting as iCalendar: no names; the agenda by pseudonym for its readers."""
-    municipality, detail = await meetings.calendar_of_meeting(session, ctx, hub, meeting_id)
+    municipality, detail = await meeting_calendar.calendar_of_meeting(session, ctx, hub, meeting_id)
     body = meeting_calendar.calendar([detail], municipality, ctx.now)
     return Response(body, media_type=meeting_calendar.MEDIA_TYPE)
