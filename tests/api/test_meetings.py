@@ -340,27 +340,53 @@ def test_only_the_chair_schedules_moves_and_cancels(hub: LiveHub) -> None:
 def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
     w = cycle.w
     auditor = hub.client(member(hub, w.ids["stad"], "hub_auditor"))
-    _refused(
-        cycle.as_("sofie").put(f"/api/v1/meetings/{cycle.first}/agenda", json={"items": []}), 403
-    )
-    for action in ("meeting_series:create", "meeting:set_agenda", "meeting:read"):
-        found = ok(auditor.get("/api/v1/audit/entries", params={"action": action, "limit": 200}))
-        mine = [e for e in found["items"] if e["cell"] == w.ids["cell"]]
-        assert mine, action
-        assert all(e["actor"] for e in mine)
-    refused = ok(
-        auditor.get(
-            "/api/v1/audit/entries",
-            params={"action": "meeting:set_agenda", "decision": "deny", "member": w.ids["sofie"]},
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    one = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    made = ok(cycle.as_("mayor").post(f"/api/v1/cells/{w.ids['cell']}/meetings", json=one), 201)
+    path = f"/api/v1/meetings/{made['id']}"
+    mayor = cycle.as_("mayor")
+    ok(mayor.put(f"{path}/invitees", json={"member_ids": [w.ids["secretary"]]}))
+    ok(mayor.put(f"{path}/agenda", json={"items": [{"case_id": w.ids["case"]}]}))
+    present = [{"member_id": w.ids["secretary"], "attendance": "present"}]
+    ok(mayor.put(f"{path}/attendance", json={"entries": present}))
+    minutes = {"case_id": w.ids["case"], "fields": {"meeting_date": start.date().isoformat()}}
+    note = ok(cycle.as_("secretary").post(f"{path}/minutes", json=minutes), 201)["note"]
+    ok(mayor.patch(path, json={"ends_at": (start + timedelta(hours=2)).isoformat()}))
+    ok(cycle.as_("colleague").get(path))
+    assert cycle.as_("colleague").get(f"{path}/calendar.ics").status_code == 200
+    _refused(cycle.as_("sofie").put(f"{path}/agenda", json={"items": []}), 403)
+    assert mayor.delete(path).status_code == 204
+
+    def entries(action: str, **params: str) -> list[dict[str, Any]]:
+        found = ok(
+            auditor.get("/api/v1/audit/entries", params={"action": action, "limit": 200, **params})
         )
-    )
-    assert any(e["reason"] == "not_chair" and e["object"] == cycle.first for e in refused["items"])
-    minutes = ok(
-        auditor.get(
-            "/api/v1/audit/entries", params={"action": "meeting:minutes", "case": w.ids["case"]}
-        )
-    )
-    assert all(e["object"] == cycle.first for e in minutes["items"])
+        return [e for e in found["items"] if e["object"] == made["id"]]
+
+    for action in (
+        "meeting:create",
+        "meeting:set_invitees",
+        "meeting:set_agenda",
+        "meeting:attendance",
+        "meeting:minutes",
+        "meeting:update",
+        "meeting:read",
+        "meeting:export",
+        "meeting:cancel",
+    ):
+        [entry] = entries(action, decision="allow")
+        assert entry["cell"] == w.ids["cell"], action
+        assert entry["owners"], action
+    assert entries("meeting:attendance")[0]["actor"] == w.ids["mayor"]
+    [written] = entries("meeting:minutes")
+    assert (written["case"], written["note"]) == (w.ids["case"], note["id"])
+    assert w.ids["stad"] in written["owners"]
+    [refused] = entries("meeting:set_agenda", decision="deny")
+    assert (refused["actor"], refused["reason"]) == (w.ids["sofie"], "not_chair")
+    created = entries("meeting_series:create")
+    assert created == []  # the series is its own object
+    series = ok(auditor.get("/api/v1/audit/entries", params={"action": "meeting_series:create"}))
+    assert any(e["object"] == cycle.series["id"] for e in series["items"])
 
 
 def test_two_minutes_at_once_make_one_note(hub: LiveHub, cycle: Cycle) -> None:
