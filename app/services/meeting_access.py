@@ -44,6 +44,8 @@ from app.services.authz import denied, event_for
 from app.services.context import RequestContext
 from app.services.hub import Hub
 
+# The reason logged when an agenda or invitation names an id that is not of the meeting's cell.
+ID_NOT_IN_CELL = "id_not_in_cell"
 FORBIDDEN = frozenset(
     {
         MeetingReason.NOT_CHAIR,
@@ -183,14 +185,21 @@ def check_times(starts_at: datetime, ends_at: datetime) -> None:
         raise ValidationFailed("a meeting lasts at most 12 hours", extra={"field": "ends_at"})
 
 
+def not_in_cell(message: str, field: str, event: AuditEvent) -> ValidationFailed:
+    """A 422 for ids that are not of the cell (unknown or elsewhere alike), logged as a probe."""
+    return ValidationFailed(message, extra={"field": field}, audit=(denied(event, ID_NOT_IN_CELL),))
+
+
 async def check_invitees(
-    session: AsyncSession, cell_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    cell_id: uuid.UUID,
+    member_ids: Sequence[uuid.UUID],
+    event: AuditEvent,
 ) -> dict[uuid.UUID, uuid.UUID]:
+    """The invitees with their agencies, if every one of them is in the cell."""
     seated = await queries.seated_members(session, cell_id, member_ids)
     if len(seated) != len(set(member_ids)):
-        raise ValidationFailed(
-            "every invitee must be a member of the cell", extra={"field": "member_ids"}
-        )
+        raise not_in_cell("every invitee must be a member of the cell", "member_ids", event)
     return seated
 
 

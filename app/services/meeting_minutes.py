@@ -15,13 +15,14 @@ from app.db.queries import notes as note_queries
 from app.errors import Conflict, ValidationFailed
 from app.policies.meetings import may_write_minutes
 from app.services import notes
-from app.services.authz import with_owners
+from app.services.authz import denied, with_owners
 from app.services.context import RequestContext
 from app.services.hub import Hub
 from app.services.meeting_access import meeting_event, reach, require
 from app.services.notes import NoteView
 
 MINUTES_TEMPLATE = "meeting_minutes"
+MINUTES_EXIST = "minutes_exist"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ async def write_minutes(
     if await queries.has_minutes(session, r.meeting.id, case_id):
         raise Conflict(
             "this meeting has minutes on this case; edit that note instead",
-            extra={"reason": "minutes_exist"},
+            extra={"reason": MINUTES_EXIST},
+            audit=(denied(replace(event, case_id=str(case_id)), MINUTES_EXIST),),
         )
     template = await note_queries.latest_template(session, MINUTES_TEMPLATE)
     if template is None:  # pragma: no cover - shipped templates are loaded at start

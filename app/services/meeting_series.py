@@ -62,7 +62,7 @@ async def schedule_series(
             f"the recurrence is refused: {starts}",
             extra={"field": "recurrence", "reason": str(starts)},
         )
-    seated = await check_invitees(session, cell_id, invitee_ids)
+    seated = await check_invitees(session, cell_id, invitee_ids, event)
     row = SeriesRow(
         uuid.uuid4(),
         cell_id,
@@ -143,7 +143,7 @@ async def set_series_invitees(
     event = require(may_schedule(ctx.principal.actor(), standing_of(seat)), event)
     if row.cancelled_at is not None:
         raise refuse(MeetingVerdict(False, MeetingReason.MEETING_CANCELLED), event)
-    seated = await check_invitees(session, row.cell_id, member_ids)
+    seated = await check_invitees(session, row.cell_id, member_ids, event)
     occurrences = await queries.occurrences(session, row.id)
     ahead = [m.id for m in occurrences if m.status == SCHEDULED and m.starts_at > ctx.now]
     await queries.set_invitees(session, ahead, list(seated), ctx.now)

@@ -36,6 +36,7 @@ from app.services.meeting_access import (
     detail_of,
     meeting_event,
     new_meeting,
+    not_in_cell,
     reach,
     require,
     standing_of,
@@ -59,7 +60,7 @@ async def schedule(
     if not verdict.allowed:
         raise cell_refusal(verdict, event)
     check_times(starts_at, ends_at)
-    seated = await check_invitees(session, cell_id, invitee_ids)
+    seated = await check_invitees(session, cell_id, invitee_ids, event)
     meeting = new_meeting(cell_id, starts_at, ends_at, ctx.now)
     await queries.add_meetings(session, [meeting], ctx.principal.member_id)
     await queries.set_invitees(session, [meeting.id], list(seated), ctx.now)
@@ -177,9 +178,9 @@ async def set_agenda(
         raise ValidationFailed("an item is on the agenda twice", extra={"field": "items"})
     # One answer for unknown ids and ids of other cells: the agenda reveals neither.
     if await queries.cases_in_cell(session, cell_id, case_ids) != set(case_ids):
-        raise ValidationFailed("no such case in this cell", extra={"field": "items"})
+        raise not_in_cell("no such case in this cell", "items", event)
     if await queries.exchanges_in_cell(session, cell_id, exchange_ids) != set(exchange_ids):
-        raise ValidationFailed("no such exchange in this cell", extra={"field": "items"})
+        raise not_in_cell("no such exchange in this cell", "items", event)
     await queries.set_agenda(session, r.meeting.id, [(i.case_id, i.exchange_id) for i in items])
     await queries.change_meeting(session, r.meeting.id, ctx.now)
     detail = await detail_of(session, r.meeting, invited=r.standing.invited, reads=True)
@@ -197,7 +198,7 @@ async def set_invitees(
 ) -> MeetingDetail:
     """Invite exactly these members of the cell (those kept keep their attendance)."""
     r, event = await _changing(session, ctx, meeting_id, "meeting:set_invitees")
-    seated = await check_invitees(session, r.meeting.cell_id, member_ids)
+    seated = await check_invitees(session, r.meeting.cell_id, member_ids, event)
     await queries.set_invitees(session, [r.meeting.id], list(seated), ctx.now)
     await queries.change_meeting(session, r.meeting.id, ctx.now)
     await hub.record(session, ctx, with_owners(event, *seated.values()))

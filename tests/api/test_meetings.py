@@ -351,10 +351,13 @@ def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
     ok(mayor.put(f"{path}/attendance", json={"entries": present}))
     minutes = {"case_id": w.ids["case"], "fields": {"meeting_date": start.date().isoformat()}}
     note = ok(cycle.as_("secretary").post(f"{path}/minutes", json=minutes), 201)["note"]
+    _refused(cycle.as_("secretary").post(f"{path}/minutes", json=minutes), 409, "minutes_exist")
     ok(mayor.patch(path, json={"ends_at": (start + timedelta(hours=2)).isoformat()}))
     ok(cycle.as_("colleague").get(path))
     assert cycle.as_("colleague").get(f"{path}/calendar.ics").status_code == 200
     _refused(cycle.as_("sofie").put(f"{path}/agenda", json={"items": []}), 403)
+    probe = {"items": [{"case_id": str(uuid.uuid4())}]}
+    _refused(mayor.put(f"{path}/agenda", json=probe), 422)
     assert mayor.delete(path).status_code == 204
 
     def entries(action: str, **params: str) -> list[dict[str, Any]]:
@@ -378,11 +381,16 @@ def test_every_change_and_refusal_is_logged(hub: LiveHub, cycle: Cycle) -> None:
         assert entry["cell"] == w.ids["cell"], action
         assert entry["owners"], action
     assert entries("meeting:attendance")[0]["actor"] == w.ids["mayor"]
-    [written] = entries("meeting:minutes")
+    [written] = entries("meeting:minutes", decision="allow")
     assert (written["case"], written["note"]) == (w.ids["case"], note["id"])
     assert w.ids["stad"] in written["owners"]
-    [refused] = entries("meeting:set_agenda", decision="deny")
-    assert (refused["actor"], refused["reason"]) == (w.ids["sofie"], "not_chair")
+    [twice] = entries("meeting:minutes", decision="deny")
+    assert (twice["reason"], twice["case"]) == ("minutes_exist", w.ids["case"])
+    refused = entries("meeting:set_agenda", decision="deny")
+    assert [(e["actor"], e["reason"]) for e in refused] == [
+        (w.ids["sofie"], "not_chair"),
+        (w.ids["mayor"], "id_not_in_cell"),
+    ]
     created = entries("meeting_series:create")
     assert created == []  # the series is its own object
     series = ok(auditor.get("/api/v1/audit/entries", params={"action": "meeting_series:create"}))
