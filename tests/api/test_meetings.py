@@ -472,3 +472,18 @@ def test_ids_of_a_cell_are_unknown_to_other_cells_and_municipalities(
         answer = cycle.as_("mayor").request(method, unknown, json=body)
         assert answer.status_code == 404, (method, unknown, answer.text)
     assert _meeting(cycle, "mayor", cycle.first) == before
+
+
+def test_a_chair_delegate_in_the_cell_schedules_one_outside_does_not(
+    hub: LiveHub, cycle: Cycle
+) -> None:
+    w = cycle.w
+    cell = f"/api/v1/cells/{w.ids['cell']}"
+    delegate = member(hub, w.ids["stad"], "chair_delegate")
+    start = datetime.now(UTC) + timedelta(days=7)
+    one = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    _refused(hub.client(delegate).post(f"{cell}/meetings", json=one), 403, "not_in_cell")
+    ok(hub.admin.post(f"{cell}/members", json={"member_id": delegate}), 201)
+    made = ok(hub.client(delegate).post(f"{cell}/meetings", json=one), 201)
+    assert made["agenda"] == []
+    assert hub.client(delegate).delete(f"/api/v1/meetings/{made['id']}").status_code == 204
