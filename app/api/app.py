@@ -33,6 +33,7 @@ from app.api.routers import (
     feedback,
     intake,
     me,
+    meetings,
     notes,
     proposals,
     public,
@@ -189,6 +190,7 @@ def _routes(app: FastAPI) -> None:
         feedback,
         audit,
         strategy,
+        meetings,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -1,7 +1,7 @@
 """feedback sheets to the police and the members' votes on them (rule 11)
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-26
 
 A feedback sheet is drafted in an exchange, sealed under the police agency's key it is addressed
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

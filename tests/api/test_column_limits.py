@@ -44,6 +44,8 @@ STORED: dict[tuple[str, str], Any] = {
     ("GrantIn", "sensitivity"): Grant.sensitivity,
     # A template field's name is what releases and grants store.
     ("FieldSpecIn", "name"): Release.field,
+    ("AttendanceEntry", "attendance"): "meeting_invitees.attendance",
+    ("RecurrenceIn", "frequency"): "meeting_series.frequency",
 }
 
 NOT_A_COLUMN = {
@@ -76,6 +78,10 @@ NOT_A_COLUMN = {
     ("IntakeIn", "fields"): "sealed per field (the intake note)",
     ("PersonIn", "name"): "sealed under the agency key",
     ("PersonIn", "national_register_number"): "sealed; only a keyed hash is indexed",
+    ("MinutesIn", "fields"): "sealed per field (the minutes note)",
+    ("AttendanceIn", "entries"): "nested AttendanceEntry items",
+    ("AgendaIn", "items"): "nested AgendaItemIn items (ids only)",
+    ("SeriesIn", "recurrence"): "a nested RecurrenceIn",
 }
 
 

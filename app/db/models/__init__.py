@@ -5,6 +5,13 @@ from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
 from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
 from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
 from app.db.models.feedback import FeedbackSheet, FeedbackVote
+from app.db.models.meeting import (
+    Meeting,
+    MeetingAgendaItem,
+    MeetingInvitee,
+    MeetingMinutes,
+    MeetingSeries,
+)
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
 from app.db.models.strategy import StrategyPriorities, StrategyToken
@@ -25,6 +32,11 @@ __all__ = [
     "FeedbackSheet",
     "FeedbackVote",
     "Grant",
+    "Meeting",
+    "MeetingAgendaItem",
+    "MeetingInvitee",
+    "MeetingMinutes",
+    "MeetingSeries",
     "Member",
     "MemberProposal",
     "Note",
