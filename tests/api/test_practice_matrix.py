@@ -204,6 +204,7 @@ _EXCHANGE_MATRIX = "tests/api/test_exchange_matrix.py"
 _FEEDBACK_MATRIX = (
     "tests/api/test_feedback_sheet.py (every endpoint by every role of another world)"
 )
+_MEETINGS_MATRIX = "tests/api/test_meetings.py (ids of a cell are unknown to other cells and towns)"
 _OPERATORS = "tests/api/test_separation_of_duties.py (endpoint x role x relation)"
 ELSEWHERE: dict[str, str] = {
     **dict.fromkeys(
@@ -242,6 +243,22 @@ ELSEWHERE: dict[str, str] = {
             "/api/v1/feedback-sheets/{sheet_id}/refuse",
         ],
         _FEEDBACK_MATRIX,
+    ),
+    **dict.fromkeys(
+        [
+            "/api/v1/cells/{cell_id}/meetings",
+            "/api/v1/cells/{cell_id}/meetings.ics",
+            "/api/v1/cells/{cell_id}/meeting-series",
+            "/api/v1/meeting-series/{series_id}",
+            "/api/v1/meeting-series/{series_id}/invitees",
+            "/api/v1/meetings/{meeting_id}",
+            "/api/v1/meetings/{meeting_id}/agenda",
+            "/api/v1/meetings/{meeting_id}/invitees",
+            "/api/v1/meetings/{meeting_id}/attendance",
+            "/api/v1/meetings/{meeting_id}/minutes",
+            "/api/v1/meetings/{meeting_id}/calendar.ics",
+        ],
+        _MEETINGS_MATRIX,
     ),
     "/api/v1/audit/subjects/{subject_id}/report": "tests/api/test_audit_scope.py",
     "/api/v1/templates/{template_id}": "the hub's templates, no municipality's",
