@@ -29,6 +29,7 @@ from app.api.routers import (
     audit,
     cases,
     cells,
+    declarations,
     exchanges,
     intake,
     me,
@@ -37,6 +38,7 @@ from app.api.routers import (
     public,
     strategy,
     templates,
+    working_groups,
 )
 from app.api.schemas.common import Problem
 from app.api.state import Guards, HubState
@@ -185,6 +187,8 @@ def _routes(app: FastAPI) -> None:
         intake,
         notes,
         exchanges,
+        declarations,
+        working_groups,
         audit,
         strategy,
     ):

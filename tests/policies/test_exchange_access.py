@@ -32,6 +32,7 @@ DELEGATE = Caller("deputy", "city", frozenset({"chair_delegate"}), "active")
 WORKER = Caller("sofie", "ocmw", frozenset({"case_worker"}), "active")
 CELL = CellFacts("c1", "livc_case", chair_member_id="mayor")
 INVITED = Participation(invited_at=T0)
+GUEST = Participation(invited_at=T0, guest=True)
 
 
 def ask(action: ExchangeAction, caller: Caller = WORKER, **facts: object) -> ExchangeAsk:
@@ -88,6 +89,26 @@ SCENARIOS = {
         ask(A.GRANT, MAYOR, grantee_participates=False),
         (False, R.GRANTEE_NOT_PARTICIPANT),
         "chair",
+    ),
+    "guests_are_active": (
+        ask(A.TAKE_PART, replace(WORKER, status="suspended"), seated=False, guest_invite=True),
+        (False, R.GUEST_NOT_ACTIVE),
+        R.GUEST,
+    ),
+    "seat_keeps_participation": (
+        ask(A.VIEW, seated=False),
+        (False, R.LEFT_THE_CELL),
+        R.PARTICIPANT,
+    ),
+    "working_group_only": (
+        ask(A.TAKE_PART, in_working_group=False),
+        (False, R.NOT_IN_WORKING_GROUP),
+        R.SEATED,
+    ),
+    "guests_accept_the_declaration": (
+        ask(A.VIEW, seated=False, participation=GUEST),
+        (False, R.DECLARATION_REQUIRED),
+        R.PARTICIPANT,
     ),
 }
 

@@ -2,8 +2,21 @@
 
 from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
-from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
-from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
+from app.db.models.cell import (
+    Cell,
+    CellAgency,
+    CellDeclaration,
+    CellMember,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+from app.db.models.exchange import (
+    DeclarationAcceptance,
+    Exchange,
+    ExchangeParticipant,
+    Grant,
+    Release,
+)
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
 
@@ -17,7 +30,9 @@ __all__ = [
     "CaseStatusChange",
     "Cell",
     "CellAgency",
+    "CellDeclaration",
     "CellMember",
+    "DeclarationAcceptance",
     "Exchange",
     "ExchangeParticipant",
     "Grant",
@@ -29,4 +44,5 @@ __all__ = [
     "Release",
     "Subject",
     "WorkingGroup",
+    "WorkingGroupMember",
 ]
