@@ -33,6 +33,7 @@ class MembershipAction(StrEnum):
     SEAT_MEMBER = "cell:add_member"
     REMOVE_MEMBER = "cell:remove_member"
     SET_DECLARATION = "cell:set_declaration"
+    CREATE_WORKING_GROUP = "cell:add_working_group"
     ADD_TO_WORKING_GROUP = "working_group:add_member"
     REMOVE_FROM_WORKING_GROUP = "working_group:remove_member"
 

@@ -282,15 +282,14 @@ async def remove_member(
 async def add_working_group(
     session: AsyncSession, ctx: RequestContext, hub: Hub, cell_id: uuid.UUID, name: str
 ) -> WorkingGroupRow:
-    """A working group inside a cell."""
+    """A working group inside a cell (the chair or the hub admin)."""
     cell = await get_cell(session, ctx, hub, cell_id)
-    _manage(ctx, hub)
+    event = event_for(ctx, "cell:add_working_group", cell_id=cell.id)
+    require_membership(ctx, hub, cell, MembershipAction.CREATE_WORKING_GROUP, event)
     if await queries.working_group_named(session, cell.id, name):
         raise Conflict("this cell already has a working group with that name")
     group = await queries.add_working_group(session, cell.id, name, ctx.now)
-    await hub.record(
-        session, ctx, event_for(ctx, "cell:add_working_group", cell_id=cell.id, object_id=group.id)
-    )
+    await hub.record(session, ctx, replace(event, object_id=str(group.id)))
     return group
 
 
