@@ -10,7 +10,7 @@ Create Date: 2026-11-26
 §2) in Dutch and French; ``exchange_participants.guest`` marks a participant invited into one
 exchange without a seat, and ``declaration_acceptances`` records that such a guest accepted the
 declaration. Both declaration tables are history: on PostgreSQL the app role may only insert and
-read them, like the log tables.
+read them, like the log tables; on SQLite triggers refuse updates and deletes.
 """
 
 from __future__ import annotations
@@ -143,6 +143,14 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         _history_only(conn)
+        return
+    # SQLite has no roles: triggers refuse changes to the history, as for the log (0007).
+    for table in HISTORY:
+        for action in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} BEGIN "
+                f"SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
+            )
 
 
 def downgrade() -> None:
