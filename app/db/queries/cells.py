@@ -370,8 +370,8 @@ async def add_declaration(
     set_by: uuid.UUID,
     now: datetime,
 ) -> DeclarationRow:
-    """A new version of the cell's declaration (the next number; a race loses on the unique
-    constraint and is answered as a storage conflict)."""
+    """A new version of the cell's declaration (the next number; of two racing writers one
+    loses on the unique constraint: a storage error, nothing written, to retry)."""
     last = await session.scalar(select(func.max(_D.version)).where(_D.cell_id == cell_id))
     row = DeclarationRow(uuid.uuid4(), cell_id, int(last or 0) + 1, text_nl, text_fr, set_by, now)
     await session.execute(
