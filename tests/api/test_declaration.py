@@ -120,6 +120,9 @@ def test_a_guest_reads_nothing_before_accepting_and_is_told_how(
     assert shown["declaration"]["text_fr"] == TEXT["text_fr"]
     denied = logged(auditor, member=guest, action="exchange:view", decision="deny")
     assert [e["reason"] for e in denied] == ["declaration_required"]
+    invited = logged(auditor, exchange=w.ids["exchange"], action="exchange:invite")
+    [entry] = [e for e in invited if e["object"] == guest]
+    assert (entry["decision"], entry["reason"]) == ("allow", "guest")
 
 
 def test_after_accepting_the_guest_reads_what_was_granted(
