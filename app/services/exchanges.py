@@ -154,7 +154,7 @@ def refusal(decision: Decision, event: AuditEvent, *, detail: str | None = None)
     if answer is None:
         return NotFound(audit=audit)
     kind, text = answer
-    return kind(detail or text, audit=audit)
+    return kind(detail or text, extra={"reason": reason}, audit=audit)
 
 
 def _declaration_required(exchange_id: str | None, audit: tuple[AuditEvent, ...]) -> AppError:

@@ -165,6 +165,7 @@ def test_a_guest_is_invited_only_as_such_and_only_when_active(
     suspend(hub, suspended)
     r = mayor.post(f"{w.x}/participants", json={"member_id": suspended, "guest": True})
     assert (r.status_code, r.json()["detail"]) == (409, "a guest must be an active member")
+    assert r.json()["reason"] == "guest_not_active"
     unknown = str(uuid.uuid4())
     r = mayor.post(f"{w.x}/participants", json={"member_id": unknown, "guest": True})
     assert r.status_code == 409
