@@ -98,6 +98,14 @@ class SeparationOfDuties(Forbidden):
     title = "Refused by the separation of duties"
 
 
+class DeclarationRequired(Forbidden):
+    """A guest of an exchange reads nothing before accepting the cell's confidentiality
+    declaration (art. 458ter §2); the detail says where to read and accept it."""
+
+    code = "confidentiality-declaration-required"
+    title = "Accept the confidentiality declaration first"
+
+
 class NotFound(AppError):
     """No such object, or not one the caller may know exists (the same answer on purpose)."""
 

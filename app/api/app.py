@@ -29,6 +29,7 @@ from app.api.routers import (
     audit,
     cases,
     cells,
+    declarations,
     exchanges,
     feedback,
     intake,
@@ -39,6 +40,7 @@ from app.api.routers import (
     public,
     strategy,
     templates,
+    working_groups,
 )
 from app.api.schemas.common import Problem
 from app.api.state import Guards, HubState
@@ -188,6 +190,8 @@ def _routes(app: FastAPI) -> None:
         notes,
         exchanges,
         feedback,
+        declarations,
+        working_groups,
         audit,
         strategy,
         meetings,

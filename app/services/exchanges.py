@@ -25,7 +25,14 @@ from app.db.queries.cases import CaseRow
 from app.db.queries.cells import CellFacts
 from app.db.queries.exchanges import ExchangeRow, ParticipantRow
 from app.db.queries.orgs import MemberRow
-from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import (
+    AppError,
+    Conflict,
+    DeclarationRequired,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from app.policies import Decision, Permission
 from app.policies import sharing as access_policy
 from app.policies.sharing import (
@@ -54,6 +61,7 @@ class ExchangeAccess:
     """An exchange as one caller reaches it: as chair (or delegate), as participant, or both.
 
     ``seated``: the caller sits in the exchange's cell (what makes a chair delegate chair it).
+    ``declaration_accepted``: the caller accepted the cell's confidentiality declaration for it.
     """
 
     exchange: ExchangeRow
@@ -62,6 +70,7 @@ class ExchangeAccess:
     is_chair: bool
     participant: ParticipantRow | None
     seated: bool
+    declaration_accepted: bool = False
 
     def ask(
         self,
@@ -78,11 +87,12 @@ class ExchangeAccess:
             caller=caller(ctx),
             cell=cell_facts(self.cell),
             seated=self.seated,
-            participation=None if p is None else Participation(p.invited_at, p.removed_at),
+            participation=None if p is None else Participation(p.invited_at, p.removed_at, p.guest),
             exchange=exchange_facts(self.exchange, self.cell.kind),
             now=ctx.now,
             note_owner_agency_id=None if note_owner is None else str(note_owner),
             grantee_participates=grantee_participates,
+            declaration_accepted=self.declaration_accepted,
         )
 
 
@@ -124,18 +134,37 @@ _REFUSALS: dict[str, tuple[type[AppError], str]] = {
         Conflict,
         "grants go to current participants of the exchange",
     ),
+    AccessReason.GUEST_NOT_ACTIVE: (Conflict, "a guest must be an active member"),
+    AccessReason.NOT_IN_WORKING_GROUP: (
+        Conflict,
+        "this exchange belongs to a working group: only its members can take part; "
+        "add them to the working group first",
+    ),
 }
+API = "/api/v1"
 
 
 def refusal(decision: Decision, event: AuditEvent, *, detail: str | None = None) -> AppError:
     """The answer to a denied exchange permission, logging the reason that decided."""
     reason = str(decision.reason)
     audit = (denied(event, reason),)
+    if reason == AccessReason.DECLARATION_REQUIRED:
+        return _declaration_required(event.exchange_id, audit)
     answer = None if hides(decision) else _REFUSALS.get(reason)
     if answer is None:
         return NotFound(audit=audit)
     kind, text = answer
-    return kind(detail or text, audit=audit)
+    return kind(detail or text, extra={"reason": reason}, audit=audit)
+
+
+def _declaration_required(exchange_id: str | None, audit: tuple[AuditEvent, ...]) -> AppError:
+    at = f"{API}/exchanges/{exchange_id}/declaration"
+    detail = (
+        "you take part in this exchange as a guest: read the cell's confidentiality declaration "
+        f"(GET {at}) and accept it (POST {at}/accept) before reading anything shared here"
+    )
+    extra = {"reason": AccessReason.DECLARATION_REQUIRED.value, "declaration": at}
+    return DeclarationRequired(detail, extra={**extra, "accept": f"{at}/accept"}, audit=audit)
 
 
 def permit(hub: Hub, ask: ExchangeAsk, event: AuditEvent, *, detail: str | None = None) -> None:
@@ -175,7 +204,13 @@ async def reach(
     if found is None:
         raise await missing_in(session, event_for(ctx, action, object_id=exchange_id))
     access = ExchangeAccess(
-        found.exchange, found.cell, found.case, False, found.participant, found.seated
+        found.exchange,
+        found.cell,
+        found.case,
+        False,
+        found.participant,
+        found.seated,
+        found.declaration_accepted,
     )
     question = access.ask(ctx, asks)
     permit(hub, question, exchange_event(ctx, action, found.exchange, found.case))
@@ -263,8 +298,12 @@ async def invite(
     hub: Hub,
     exchange_id: uuid.UUID,
     member_id: uuid.UUID,
+    *,
+    guest: bool = False,
 ) -> ParticipantRow:
-    """The chair invites a member of the cell (law of 30 July 2018, art. 3; rule 1)."""
+    """The chair invites a member of the cell (law of 30 July 2018, art. 3; rule 1), or, as a
+    guest of this exchange only, a member without a seat (art. 458ter §2: they accept the cell's
+    confidentiality declaration before reading; the cell must have one)."""
     access = await reach(session, ctx, hub, exchange_id, "exchange:invite", ExchangeAction.CHAIR)
     found = await orgs.cell_member(session, access.cell.id, member_id)
     invitee, seated = found if found is not None else (None, False)
@@ -272,20 +311,37 @@ async def invite(
     current = await queries.participation(session, access.exchange.id, member_id)
     event = exchange_event(ctx, "exchange:invite", access.exchange, access.case)
     event = with_owners(replace(event, object_id=str(member_id)), agency)
-    # Asked about the invitee: seated in the cell, while the exchange is open.
+    group = access.exchange.working_group_id
+    in_group = None if group is None else await cells.in_working_group(session, group, member_id)
+    # Asked about the invitee: seated in the cell (or a guest), in the exchange's working
+    # group if it has one, while the exchange is open.
     question = replace(
         access.ask(ctx, ExchangeAction.TAKE_PART),
         caller=_invitee(member_id, invitee),
         seated=seated,
         participation=None
         if current is None
-        else Participation(current.invited_at, current.removed_at),
+        else Participation(current.invited_at, current.removed_at, current.guest),
+        guest_invite=guest,
+        in_working_group=in_group,
     )
     permit(hub, question, event)
     if current is not None:
         return current
+    as_guest = guest and not seated
+    if as_guest:
+        event = replace(event, reason=AccessReason.GUEST.value)
+        if await cells.current_declaration(session, access.cell.id) is None:
+            text = "the cell has no confidentiality declaration: the chair must set one first"
+            reason = "no_declaration"
+            raise Conflict(text, extra={"reason": reason}, audit=(denied(event, reason),))
     row = await queries.add_participant(
-        session, access.exchange.id, member_id, invited_by=ctx.principal.member_id, now=ctx.now
+        session,
+        access.exchange.id,
+        member_id,
+        invited_by=ctx.principal.member_id,
+        now=ctx.now,
+        guest=as_guest,
     )
     await hub.record(session, ctx, event)
     return row

@@ -1,7 +1,7 @@
 """meetings of a cell: series, occurrences, agenda, invitees with attendance, minutes
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-26
 
 A meeting is its cell, its times and its status (no free text); a series keeps its rule and
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -32,6 +32,7 @@ DELEGATE = Caller("deputy", "city", frozenset({"chair_delegate"}), "active")
 WORKER = Caller("sofie", "ocmw", frozenset({"case_worker"}), "active")
 CELL = CellFacts("c1", "livc_case", chair_member_id="mayor")
 INVITED = Participation(invited_at=T0)
+GUEST = Participation(invited_at=T0, guest=True)
 
 
 def ask(action: ExchangeAction, caller: Caller = WORKER, **facts: object) -> ExchangeAsk:
@@ -88,6 +89,26 @@ SCENARIOS = {
         ask(A.GRANT, MAYOR, grantee_participates=False),
         (False, R.GRANTEE_NOT_PARTICIPANT),
         "chair",
+    ),
+    "guests_are_active": (
+        ask(A.TAKE_PART, replace(WORKER, status="suspended"), seated=False, guest_invite=True),
+        (False, R.GUEST_NOT_ACTIVE),
+        R.GUEST,
+    ),
+    "seat_keeps_participation": (
+        ask(A.VIEW, seated=False),
+        (False, R.LEFT_THE_CELL),
+        R.PARTICIPANT,
+    ),
+    "working_group_only": (
+        ask(A.TAKE_PART, in_working_group=False),
+        (False, R.NOT_IN_WORKING_GROUP),
+        R.SEATED,
+    ),
+    "guests_accept_the_declaration": (
+        ask(A.VIEW, seated=False, participation=GUEST),
+        (False, R.DECLARATION_REQUIRED),
+        R.PARTICIPANT,
     ),
 }
 
@@ -255,3 +276,39 @@ def test_hiding_is_decided_by_the_reasons_only_of_a_denial() -> None:
     assert not hides(Decision(True, (R.PARTICIPANT,)))
     assert hides(Decision(False, (R.NOT_OWN_NOTE, R.MEMBER_SUSPENDED)))
     assert not hides(Decision(False, (R.NOT_CHAIR,)))
+
+
+# ---- guests and working groups ---------------------------------------------------------------
+
+
+def test_the_chair_may_invite_an_active_member_without_a_seat_as_a_guest() -> None:
+    assert may(ask(A.TAKE_PART, seated=False, guest_invite=True)).reason == R.GUEST
+    assert may(ask(A.TAKE_PART, seated=False)).reason == R.NOT_IN_CELL
+    # Someone seated invited "as a guest" is simply seated.
+    assert may(ask(A.TAKE_PART, guest_invite=True)).reason == R.SEATED
+
+
+def test_a_guest_reads_after_accepting_and_a_seated_member_needs_no_acceptance() -> None:
+    accepted = may(ask(A.VIEW, seated=False, participation=GUEST, declaration_accepted=True))
+    assert (accepted.allowed, accepted.reason) == (True, R.PARTICIPANT)
+    for action in (A.VIEW, A.EXPLAIN):
+        refused = may(ask(action, seated=False, participation=GUEST))
+        assert (refused.allowed, refused.reason) == (False, R.DECLARATION_REQUIRED)
+        assert not hides(refused)
+    # The header (to find the declaration) is readable before accepting.
+    assert may(ask(A.SEE, seated=False, participation=GUEST)).allowed
+    assert may(ask(A.VIEW)).allowed
+
+
+def test_a_participant_who_left_the_cell_does_not_know_the_exchange() -> None:
+    for action in (A.SEE, A.VIEW, A.EXPLAIN, A.RELEASE):
+        decision = may(ask(action, seated=False))
+        assert hides(decision), action
+        assert R.LEFT_THE_CELL in decision.reasons
+
+
+def test_a_group_exchange_invites_the_groups_members_only() -> None:
+    assert may(ask(A.TAKE_PART, in_working_group=True)).allowed
+    assert may(ask(A.TAKE_PART, in_working_group=None)).allowed
+    refused = may(ask(A.TAKE_PART, seated=False, guest_invite=True, in_working_group=False))
+    assert (refused.allowed, refused.reason) == (False, R.NOT_IN_WORKING_GROUP)

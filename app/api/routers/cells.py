@@ -1,10 +1,13 @@
-"""/api/v1/cells: cells, their agencies and members, working groups (hub admin manages)."""
+"""/api/v1/cells: cells, their agencies and members, working groups.
+
+The hub admin creates cells and names their chairs; the chair (or the hub admin) seats and removes
+the cell's agencies and people."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import ContextDep, HubDep, SessionDep
@@ -14,6 +17,7 @@ from app.api.schemas.cells import (
     CellIn,
     CellMemberIn,
     CellOut,
+    CellSeatIn,
     WorkingGroupIn,
     WorkingGroupOut,
 )
@@ -76,16 +80,38 @@ async def change_chair(
 async def add_agency(
     cell_id: uuid.UUID, body: CellAgencyIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CellOut:
-    """Seat an agency in the cell."""
+    """Seat an agency in the cell (the chair or the hub admin)."""
     return await _out(session, await cells.add_agency(session, ctx, hub, cell_id, body.agency_id))
+
+
+@router.delete("/cells/{cell_id}/agencies/{agency_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_agency(
+    cell_id: uuid.UUID, agency_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> Response:
+    """Remove an agency from the cell (the chair or the hub admin); 409 `agency_has_members`
+    while people of it sit in the cell: remove them first."""
+    await cells.remove_agency(session, ctx, hub, cell_id, agency_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/cells/{cell_id}/members", status_code=status.HTTP_201_CREATED)
 async def add_member(
-    cell_id: uuid.UUID, body: CellMemberIn, session: SessionDep, ctx: ContextDep, hub: HubDep
+    cell_id: uuid.UUID, body: CellSeatIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> CellOut:
-    """Invite a member of a seated agency into the cell."""
-    return await _out(session, await cells.add_member(session, ctx, hub, cell_id, body.member_id))
+    """Seat a member of a seated agency in the cell, with a seat (the chair or the hub admin;
+    art. 3: on the mayor's invitation). Again for someone seated: change their seat."""
+    cell = await cells.add_member(session, ctx, hub, cell_id, body.member_id, body.seat)
+    return await _out(session, cell)
+
+
+@router.delete("/cells/{cell_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_member(
+    cell_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> Response:
+    """Remove a person from the cell (the chair or the hub admin): from its working groups and
+    exchanges too, at once. The chair is not removed (409 `chair_seat`)."""
+    await cells.remove_member(session, ctx, hub, cell_id, member_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/cells/{cell_id}/working-groups", status_code=status.HTTP_201_CREATED)

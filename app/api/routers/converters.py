@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.api.schemas.cases import CaseOut, SubjectIdentifiersOut, SubjectOut
-from app.api.schemas.cells import CellOut
+from app.api.schemas.cells import CellOut, CellSeatOut
 from app.api.schemas.notes import NoteOut, NoteSummary, NoteVersionOut
 from app.api.schemas.orgs import AgencyOut, MemberOut, ProposalRef
 from app.api.schemas.proposals import ProposalOut, ProposedChange
@@ -17,6 +17,7 @@ from app.db.queries.cases import CaseRow, SubjectRow
 from app.db.queries.notes import NoteRow, TemplateRow, VersionMeta
 from app.policies.administration import ProposalState, shown_state
 from app.policies.authorship import Authors
+from app.policies.membership import Seat
 from app.policies.minors import minor_on
 from app.policies.vocabulary import (
     AgencyKind,
@@ -67,8 +68,10 @@ def member_out(member: Member) -> MemberOut:
     )
 
 
-def cell_out(cell: Cell, agency_ids: list[uuid.UUID], member_ids: list[uuid.UUID]) -> CellOut:
-    """A cell with who sits in it."""
+def cell_out(
+    cell: Cell, agency_ids: list[uuid.UUID], seated: list[tuple[uuid.UUID, str]]
+) -> CellOut:
+    """A cell with who sits in it, and in which seat."""
     return CellOut(
         id=cell.id,
         kind=CellKind(cell.kind),
@@ -76,7 +79,8 @@ def cell_out(cell: Cell, agency_ids: list[uuid.UUID], member_ids: list[uuid.UUID
         municipality=cell.municipality,
         chair_member_id=cell.chair_member_id,
         agency_ids=sorted(agency_ids),
-        member_ids=sorted(member_ids),
+        member_ids=sorted(m for m, _ in seated),
+        members=[CellSeatOut(member_id=m, seat=Seat(s)) for m, s in sorted(seated)],
         created_at=cell.created_at,
     )
 

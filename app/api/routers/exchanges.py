@@ -124,16 +124,17 @@ async def list_participants(
 ) -> list[ParticipantOut]:
     """Current participants (chair and participants); empty once the exchange is shut."""
     rows = await exchanges.list_participants(session, ctx, hub, exchange_id)
-    return [ParticipantOut(member_id=m.id, invited_at=p.invited_at) for p, m in rows]
+    return [ParticipantOut(member_id=m.id, invited_at=p.invited_at, guest=p.guest) for p, m in rows]
 
 
 @router.post("/exchanges/{exchange_id}/participants", status_code=status.HTTP_201_CREATED)
 async def invite(
     exchange_id: uuid.UUID, body: ParticipantIn, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> ParticipantOut:
-    """Invite a member of the cell (chair)."""
-    row = await exchanges.invite(session, ctx, hub, exchange_id, body.member_id)
-    return ParticipantOut(member_id=row.member_id, invited_at=row.invited_at)
+    """Invite a member of the cell (chair), or with `guest` someone not seated in it, into this
+    exchange only (409 `no_declaration` if the cell has no confidentiality declaration)."""
+    row = await exchanges.invite(session, ctx, hub, exchange_id, body.member_id, guest=body.guest)
+    return ParticipantOut(member_id=row.member_id, invited_at=row.invited_at, guest=row.guest)
 
 
 @router.delete(

@@ -30,6 +30,7 @@ class ParticipantOut(BaseModel):
 
     member_id: uuid.UUID
     invited_at: datetime
+    guest: bool = False
 
 
 class ExchangeOut(BaseModel):
@@ -50,9 +51,14 @@ class ExchangeOut(BaseModel):
 
 
 class ParticipantIn(Input):
-    """Invite a member of the cell."""
+    """Invite a member of the cell, or (``guest``) a member invited into this exchange only."""
 
     member_id: uuid.UUID
+    guest: bool = Field(
+        default=False,
+        description="invite someone not seated in the cell into this exchange only; they accept "
+        "the cell's confidentiality declaration before reading (the cell must have one)",
+    )
 
 
 class ReleaseIn(Input):

@@ -2,8 +2,21 @@
 
 from app.db.models.audit import AccessLogEntry, AuditCheckpoint, AuditHead
 from app.db.models.case import Case, CaseOutcome, CaseStatusChange, Subject
-from app.db.models.cell import Cell, CellAgency, CellMember, WorkingGroup
-from app.db.models.exchange import Exchange, ExchangeParticipant, Grant, Release
+from app.db.models.cell import (
+    Cell,
+    CellAgency,
+    CellDeclaration,
+    CellMember,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+from app.db.models.exchange import (
+    DeclarationAcceptance,
+    Exchange,
+    ExchangeParticipant,
+    Grant,
+    Release,
+)
 from app.db.models.feedback import FeedbackSheet, FeedbackVote
 from app.db.models.meeting import (
     Meeting,
@@ -26,7 +39,9 @@ __all__ = [
     "CaseStatusChange",
     "Cell",
     "CellAgency",
+    "CellDeclaration",
     "CellMember",
+    "DeclarationAcceptance",
     "Exchange",
     "ExchangeParticipant",
     "FeedbackSheet",
@@ -47,4 +62,5 @@ __all__ = [
     "StrategyToken",
     "Subject",
     "WorkingGroup",
+    "WorkingGroupMember",
 ]

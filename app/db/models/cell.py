@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, UTCDateTime, new_id, utcnow
@@ -48,6 +48,8 @@ class CellMember(Base):
         ForeignKey("members.id"), primary_key=True, index=True
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The person's standing in the cell (app.policies.membership.Seat).
+    seat: Mapped[str] = mapped_column(String(40), default="member", server_default="member")
 
 
 class WorkingGroup(Base):
@@ -60,3 +62,35 @@ class WorkingGroup(Base):
     cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkingGroupMember(Base):
+    """A person of the cell in one of its working groups (the chair chooses them)."""
+
+    __tablename__ = "working_group_members"
+
+    working_group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("working_groups.id"), primary_key=True
+    )
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("members.id"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CellDeclaration(Base):
+    """One version of a cell's confidentiality declaration (art. 458ter §2), in Dutch and French.
+
+    Append-only: a new text is a new version; the latest is the cell's current declaration.
+    """
+
+    __tablename__ = "cell_declarations"
+    __table_args__ = (UniqueConstraint("cell_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    cell_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cells.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_fr: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)

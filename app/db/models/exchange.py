@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, UTCDateTime, new_id, utcnow
@@ -50,6 +50,24 @@ class ExchangeParticipant(Base):
     invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"))
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A guest: not seated in the cell, invited by the chair into this one exchange only, who
+    # reads nothing before accepting the cell's confidentiality declaration (art. 458ter §2).
+    guest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class DeclarationAcceptance(Base):
+    """A guest accepted a version of the cell's confidentiality declaration for one exchange.
+
+    Append-only, like the log: an acceptance is never changed or taken back.
+    """
+
+    __tablename__ = "declaration_acceptances"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    exchange_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"), index=True)
+    declaration_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cell_declarations.id"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Release(Base):

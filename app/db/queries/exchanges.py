@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.queries.cases import CASE_COLUMNS, CaseRow, case_row
@@ -25,6 +25,7 @@ from app.db.queries.tables import (
     cases,
     cell_members,
     cells,
+    declaration_acceptances,
     exchanges,
     grants,
     members,
@@ -76,6 +77,8 @@ class ParticipantRow:
     member_id: uuid.UUID
     invited_at: datetime
     removed_at: datetime | None = None
+    # Invited into this exchange only, without a seat in the cell (art. 458ter §2).
+    guest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +90,12 @@ class Reached:
     case: CaseRow
     participant: ParticipantRow | None
     seated: bool
+    # The member accepted the cell's confidentiality declaration for this exchange.
+    declaration_accepted: bool = False
 
 
 _P = participants.c
+_A = declaration_acceptances.c
 _REACH = (
     select(
         *_EXCHANGE,
@@ -98,7 +104,9 @@ _REACH = (
         *CASE_COLUMNS,
         _P.id,
         _P.invited_at,
+        _P.guest,
         seat_exists(exchanges.c.cell_id, bindparam("member_id")),
+        exists().where(_A.exchange_id == exchanges.c.id, _A.member_id == bindparam("member_id")),
     )
     .join_from(exchanges, cells, cells.c.id == exchanges.c.cell_id)
     .join(cases, cases.c.id == exchanges.c.case_id)
@@ -128,9 +136,11 @@ async def reach(
     cell = CellFacts(exchange.cell_id, row[_X], row[_X + 1])
     at = _X + 2 + len(CASE_COLUMNS)
     case = case_row(row[_X + 2 : at])
-    pid, invited_at, seated = row[at:]
-    taking_part = None if pid is None else ParticipantRow(pid, member_id, invited_at)
-    return Reached(exchange, cell, case, taking_part, bool(seated))
+    pid, invited_at, guest, seated, accepted = row[at:]
+    taking_part = (
+        None if pid is None else ParticipantRow(pid, member_id, invited_at, None, bool(guest))
+    )
+    return Reached(exchange, cell, case, taking_part, bool(seated), bool(accepted))
 
 
 async def add_exchange(session: AsyncSession, row: ExchangeRow, *, convened_by: uuid.UUID) -> None:
@@ -183,7 +193,7 @@ async def participation(
     """A member's current participation (the latest, if two invitations raced)."""
     p = participants.c
     stmt = (
-        select(p.id, p.member_id, p.invited_at, p.removed_at)
+        select(p.id, p.member_id, p.invited_at, p.removed_at, p.guest)
         .where(p.exchange_id == exchange_id, p.member_id == member_id, p.removed_at.is_(None))
         .order_by(p.invited_at.desc())
         .limit(1)
@@ -199,9 +209,10 @@ async def add_participant(
     *,
     invited_by: uuid.UUID,
     now: datetime,
+    guest: bool = False,
 ) -> ParticipantRow:
-    """Invite a member into an exchange."""
-    row = ParticipantRow(uuid.uuid4(), member_id, now)
+    """Invite a member into an exchange (as a guest: without a seat in its cell)."""
+    row = ParticipantRow(uuid.uuid4(), member_id, now, None, guest)
     await session.execute(
         insert(participants).values(
             id=row.id,
@@ -209,6 +220,7 @@ async def add_participant(
             member_id=member_id,
             invited_by=invited_by,
             invited_at=now,
+            guest=guest,
         )
     )
     return row
@@ -241,6 +253,7 @@ async def current_participants(
             m.status,
             m.bound_by_secrecy,
             m.clearance,
+            p.guest,
         )
         .join_from(participants, members, m.id == p.member_id)
         .join(agencies, agencies.c.id == m.agency_id)
@@ -249,9 +262,9 @@ async def current_participants(
     )
     out = []
     for row in await session.execute(stmt):
-        pid, mid, invited, removed, agency_id, agency_kind, kind, roles, status, sec, cl = row
+        pid, mid, invited, removed, agency_id, agency_kind, kind, roles, status, sec, cl, g = row
         member = MemberRow(mid, agency_id, agency_kind, kind, tuple(roles), status, bool(sec), cl)
-        out.append((ParticipantRow(pid, mid, invited, removed), member))
+        out.append((ParticipantRow(pid, mid, invited, removed, bool(g)), member))
     return out
 
 
@@ -428,3 +441,56 @@ async def withdraw_grant(session: AsyncSession, grant_id: uuid.UUID, now: dateti
         .where(grants.c.id == grant_id, grants.c.withdrawn_at.is_(None))
         .values(withdrawn_at=now)
     )
+
+
+async def end_participations_in_cell(
+    session: AsyncSession, cell_id: uuid.UUID, member_id: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    """End a member's current, seated participations in a cell's exchanges (they left the cell);
+    returns the exchanges concerned. A guest's participation is not a seat's and stays."""
+    p = participants.c
+    of_cell = select(exchanges.c.id).where(exchanges.c.cell_id == cell_id)
+    current = (
+        p.member_id == member_id,
+        p.removed_at.is_(None),
+        p.guest.is_(False),
+        p.exchange_id.in_(of_cell),
+    )
+    ended = list(await session.scalars(select(p.exchange_id).where(*current)))
+    if ended:
+        await session.execute(update(participants).where(*current).values(removed_at=now))
+    return ended
+
+
+async def accept_declaration(
+    session: AsyncSession,
+    exchange_id: uuid.UUID,
+    member_id: uuid.UUID,
+    declaration_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Record that a guest accepted a declaration for an exchange."""
+    await session.execute(
+        insert(declaration_acceptances).values(
+            id=uuid.uuid4(),
+            exchange_id=exchange_id,
+            member_id=member_id,
+            declaration_id=declaration_id,
+            accepted_at=now,
+        )
+    )
+
+
+async def acceptance(
+    session: AsyncSession, exchange_id: uuid.UUID, member_id: uuid.UUID
+) -> tuple[uuid.UUID, datetime] | None:
+    """The first acceptance of a member for an exchange: (declaration id, when), or None."""
+    a = declaration_acceptances.c
+    stmt = (
+        select(a.declaration_id, a.accepted_at)
+        .where(a.exchange_id == exchange_id, a.member_id == member_id)
+        .order_by(a.accepted_at)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])

@@ -17,7 +17,9 @@ from app.db.models import (
     CaseStatusChange,
     Cell,
     CellAgency,
+    CellDeclaration,
     CellMember,
+    DeclarationAcceptance,
     Exchange,
     ExchangeParticipant,
     Grant,
@@ -29,6 +31,7 @@ from app.db.models import (
     Release,
     Subject,
     WorkingGroup,
+    WorkingGroupMember,
 )
 
 
@@ -46,6 +49,8 @@ case_status_changes = _table(CaseStatusChange)
 cells = _table(Cell)
 cell_agencies = _table(CellAgency)
 cell_members = _table(CellMember)
+cell_declarations = _table(CellDeclaration)
+declaration_acceptances = _table(DeclarationAcceptance)
 exchanges = _table(Exchange)
 participants = _table(ExchangeParticipant)
 grants = _table(Grant)
@@ -57,3 +62,4 @@ versions = _table(NoteVersion)
 releases = _table(Release)
 subjects = _table(Subject)
 working_groups = _table(WorkingGroup)
+working_group_members = _table(WorkingGroupMember)

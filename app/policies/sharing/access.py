@@ -9,7 +9,8 @@ empty table denies (the engine's ``decide``). The services ask through
 How a service answers a denial, as the services answer today: ``hides(decision)`` (a reason in
 ``HIDING``) means the caller may not know the exchange exists: 404, like an unknown id.
 ``NOT_OWN_NOTE`` and ``ROLE_NOT_PERMITTED`` hide the note (404 for the note); ``NOT_CHAIR`` is
-403; ``EXCHANGE_CLOSED``, ``EXCHANGE_NOT_OPEN``, ``NOT_IN_CELL`` and
+403; ``DECLARATION_REQUIRED`` is 403 with its own problem type; ``EXCHANGE_CLOSED``,
+``EXCHANGE_NOT_OPEN``, ``NOT_IN_CELL``, ``GUEST_NOT_ACTIVE``, ``NOT_IN_WORKING_GROUP`` and
 ``GRANTEE_NOT_PARTICIPANT`` are 409. The first reason is the one to log.
 """
 
@@ -57,13 +58,20 @@ class AccessReason(StrEnum):
     EXCHANGE_CLOSED = "exchange_closed"
     EXCHANGE_NOT_OPEN = "exchange_not_open"
     GRANTEE_NOT_PARTICIPANT = "grantee_not_participant"
+    GUEST = "guest"
+    GUEST_NOT_ACTIVE = "guest_not_active"
+    LEFT_THE_CELL = "left_the_cell"
+    NOT_IN_WORKING_GROUP = "not_in_working_group"
+    DECLARATION_REQUIRED = "declaration_required"
 
 
 ROLES = {role.value: role for role in Role}
 ACTIVE = MemberStatus.ACTIVE.value
 
 # A caller denied for one of these may not know the exchange exists: answer as for an unknown id.
-HIDING = frozenset({AccessReason.NOT_PARTICIPANT, AccessReason.MEMBER_SUSPENDED})
+HIDING = frozenset(
+    {AccessReason.NOT_PARTICIPANT, AccessReason.MEMBER_SUSPENDED, AccessReason.LEFT_THE_CELL}
+)
 
 # Who each standing lets do what.
 CHAIR_ACTIONS = frozenset(
@@ -90,6 +98,8 @@ PARTICIPANT_ACTIONS = frozenset(
 # question whether an invitee may take part, which is asked about the invitee).
 KNOWING_ACTIONS = frozenset(ExchangeAction) - {ExchangeAction.CONVENE, ExchangeAction.TAKE_PART}
 CHAIR_ONLY = frozenset({ExchangeAction.CONVENE, ExchangeAction.CHAIR, ExchangeAction.GRANT})
+# What a guest may do only after accepting the cell's confidentiality declaration (a read).
+READS = frozenset({ExchangeAction.VIEW, ExchangeAction.EXPLAIN})
 # What only the note's own agency does, with a role that may release.
 OWNER_ACTIONS = frozenset({ExchangeAction.RELEASE, ExchangeAction.WITHDRAW_RELEASE})
 # Changes that need the exchange open (withdrawals and closing do not).
@@ -117,10 +127,14 @@ class CellFacts:
 
 @dataclass(frozen=True, slots=True)
 class Participation:
-    """The caller's participation in the exchange: invited, and perhaps removed."""
+    """The caller's participation in the exchange: invited, and perhaps removed.
+
+    ``guest``: invited into this exchange only, without a seat in the cell (art. 458ter §2).
+    """
 
     invited_at: datetime
     removed_at: datetime | None = None
+    guest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +147,11 @@ class ExchangeAsk:
     note (of the release).
     ``grantee_participates``: for ``GRANT`` to a member, whether they take part now (None for
     a grant to a role).
+    ``guest_invite``: for ``TAKE_PART``, the chair invites the member as a guest of this exchange.
+    ``in_working_group``: for ``TAKE_PART``, whether the invitee is a member of the exchange's
+    working group (None: the exchange belongs to no working group).
+    ``declaration_accepted``: the caller accepted the cell's confidentiality declaration for this
+    exchange.
     """
 
     action: ExchangeAction
@@ -144,6 +163,9 @@ class ExchangeAsk:
     now: datetime
     note_owner_agency_id: str | None = None
     grantee_participates: bool | None = None
+    guest_invite: bool = False
+    in_working_group: bool | None = None
+    declaration_accepted: bool = False
 
 
 def chairs(ask: ExchangeAsk) -> AccessReason | None:
@@ -167,6 +189,11 @@ def takes_part(ask: ExchangeAsk) -> bool:
 def participates(ask: ExchangeAsk) -> bool:
     """An active member taking part now."""
     return takes_part(ask) and ask.caller.status == ACTIVE
+
+
+def as_guest(ask: ExchangeAsk) -> bool:
+    """The caller takes part as a guest (invited into this exchange only)."""
+    return ask.participation is not None and ask.participation.guest
 
 
 def hides(decision: Decision) -> bool:
@@ -303,10 +330,72 @@ class SeatedInCell:
     name: str = "seated_in_cell"
 
     def evaluate(self, ask: ExchangeAsk) -> Verdict | None:
-        """Allow an invitee seated in the cell; deny anyone else."""
+        """Allow an invitee seated in the cell, or one the chair invites as a guest of this
+        exchange (art. 458ter §2); deny anyone else."""
         if ask.action is not ExchangeAction.TAKE_PART:
             return None
-        return _allow(AccessReason.SEATED) if ask.seated else _deny(AccessReason.NOT_IN_CELL)
+        if ask.seated:
+            return _allow(AccessReason.SEATED)
+        if ask.guest_invite:
+            return _allow(AccessReason.GUEST)
+        return _deny(AccessReason.NOT_IN_CELL)
+
+
+@dataclass(frozen=True)
+class GuestsAreActive:
+    """A guest is an active member (of an agency the hub knows)."""
+
+    name: str = "guests_are_active"
+
+    def evaluate(self, ask: ExchangeAsk) -> Verdict | None:
+        """Deny a guest invitation to a member who is not active (or unknown)."""
+        if ask.action is ExchangeAction.TAKE_PART and ask.guest_invite and not ask.seated:
+            if ask.caller.status != ACTIVE:
+                return _deny(AccessReason.GUEST_NOT_ACTIVE)
+        return None
+
+
+@dataclass(frozen=True)
+class SeatKeepsParticipation:
+    """Rule 1: removed from the cell, a participant sees nothing of its exchanges from the next
+    read on (a guest of the exchange needs no seat)."""
+
+    name: str = "seat_keeps_participation"
+
+    def evaluate(self, ask: ExchangeAsk) -> Verdict | None:
+        """Deny a participant without a seat who is no guest, as if they never took part."""
+        if ask.action not in KNOWING_ACTIONS or chairs(ask) is not None:
+            return None
+        if takes_part(ask) and not ask.seated and not as_guest(ask):
+            return _deny(AccessReason.LEFT_THE_CELL)
+        return None
+
+
+@dataclass(frozen=True)
+class WorkingGroupOnly:
+    """An exchange of a working group takes part only the group's members."""
+
+    name: str = "working_group_only"
+
+    def evaluate(self, ask: ExchangeAsk) -> Verdict | None:
+        """Deny inviting someone who is not in the exchange's working group."""
+        if ask.action is ExchangeAction.TAKE_PART and ask.in_working_group is False:
+            return _deny(AccessReason.NOT_IN_WORKING_GROUP)
+        return None
+
+
+@dataclass(frozen=True)
+class GuestsAcceptTheDeclaration:
+    """Art. 458ter §2: a guest reads nothing before accepting the cell's declaration."""
+
+    name: str = "guests_accept_the_declaration"
+
+    def evaluate(self, ask: ExchangeAsk) -> Verdict | None:
+        """Deny a guest's view and explanation until they accepted the declaration."""
+        if ask.action in READS and as_guest(ask) and not ask.declaration_accepted:
+            if chairs(ask) is None:
+                return _deny(AccessReason.DECLARATION_REQUIRED)
+        return None
 
 
 @dataclass(frozen=True)
@@ -333,4 +422,8 @@ EXCHANGE_PERMISSIONS: tuple[RuleOf[ExchangeAsk], ...] = (
     OpenForChanges(),
     SeatedInCell(),
     GrantsToParticipants(),
+    GuestsAreActive(),
+    SeatKeepsParticipation(),
+    WorkingGroupOnly(),
+    GuestsAcceptTheDeclaration(),
 )
