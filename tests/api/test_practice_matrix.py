@@ -57,6 +57,12 @@ def _town(hub: LiveHub) -> Town:
     ok(hub.admin.put(f"/api/v1/cells/{strategic}/chair", json={"member_id": strategist}))
     path = f"/api/v1/cells/{strategic}/strategy/priorities/{YEAR}"
     ok(hub.client(strategist).put(path, json=PRIORITIES), 200)
+    cell = f"/api/v1/cells/{w.ids['cell']}"
+    group = ok(w.as_("mayor").post(f"{cell}/working-groups", json={"name": unique("Groep")}), 201)
+    w.ids["group"] = group["id"]
+    body = {"member_id": w.ids["sofie"]}
+    ok(w.as_("mayor").post(f"{cell}/working-groups/{group['id']}/members", json=body), 201)
+    ok(w.as_("mayor").put(f"{cell}/declaration", json=DECLARATION))
     note = ok(w.as_("sofie").get(f"/api/v1/notes/{w.ids['ocmw_note']}"))
     return Town(w, strategic, strategist, subject, note["template_id"])
 
@@ -69,6 +75,8 @@ def towns(hub: LiveHub) -> tuple[Town, Town]:
 Call = tuple[str, str, dict[str, Any] | None]
 _STRATEGY = "/api/v1/cells/{cell_id}/strategy"
 YEAR = 2026
+DECLARATION = {"text_nl": "Ik bewaar het geheim.", "text_fr": "Je garde le secret."}
+_GROUP = "/api/v1/cells/{cell_id}/working-groups/{group_id}"
 PRIORITIES = {
     "introduction": {"nl": "Prioriteiten", "fr": "Priorités"},
     "priorities": [{"theme": "youth_and_families", "text": {"nl": "Gezinnen", "fr": "Familles"}}],
@@ -104,6 +112,61 @@ CALLS: dict[tuple[str, str], Callable[[Town, Town], Call]] = {
     ("GET", "/api/v1/cells/{cell_id}/working-groups"): lambda a, b: (
         "GET",
         f"/api/v1/cells/{a.w.ids['cell']}/working-groups",
+        None,
+    ),
+    ("DELETE", "/api/v1/cells/{cell_id}/members/{member_id}"): lambda a, b: (
+        "DELETE",
+        f"/api/v1/cells/{a.w.ids['cell']}/members/{b.w.ids['colleague']}",
+        None,
+    ),
+    ("DELETE", "/api/v1/cells/{cell_id}/agencies/{agency_id}"): lambda a, b: (
+        "DELETE",
+        f"/api/v1/cells/{a.w.ids['cell']}/agencies/{b.w.ids['vsse']}",
+        None,
+    ),
+    ("PUT", "/api/v1/cells/{cell_id}/declaration"): lambda a, b: (
+        "PUT",
+        f"/api/v1/cells/{a.w.ids['cell']}/declaration",
+        DECLARATION,
+    ),
+    ("GET", "/api/v1/cells/{cell_id}/declaration"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/declaration",
+        None,
+    ),
+    ("GET", "/api/v1/cells/{cell_id}/declaration/versions"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/declaration/versions",
+        None,
+    ),
+    ("GET", "/api/v1/exchanges/{exchange_id}/declaration"): lambda a, b: (
+        "GET",
+        f"/api/v1/exchanges/{a.w.ids['exchange']}/declaration",
+        None,
+    ),
+    ("POST", "/api/v1/exchanges/{exchange_id}/declaration/accept"): lambda a, b: (
+        "POST",
+        f"/api/v1/exchanges/{a.w.ids['exchange']}/declaration/accept",
+        None,
+    ),
+    ("GET", f"{_GROUP}/members"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups/{a.w.ids['group']}/members",
+        None,
+    ),
+    ("POST", f"{_GROUP}/members"): lambda a, b: (
+        "POST",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups/{a.w.ids['group']}/members",
+        {"member_id": b.w.ids["pieter"]},
+    ),
+    ("DELETE", f"{_GROUP}/members/{{member_id}}"): lambda a, b: (
+        "DELETE",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups/{a.w.ids['group']}/members/{b.w.ids['sofie']}",
+        None,
+    ),
+    ("GET", f"{_GROUP}/exchanges"): lambda a, b: (
+        "GET",
+        f"/api/v1/cells/{a.w.ids['cell']}/working-groups/{a.w.ids['group']}/exchanges",
         None,
     ),
     ("GET", "/api/v1/cells/{cell_id}/cartography"): lambda a, b: (
@@ -321,6 +384,8 @@ def test_insiders_cannot_reach_another_municipalitys_objects(
         verb, path, body = call(a, b)
         if body is None or not any(v in b.w.ids.values() for v in body.values()):
             continue  # only the calls that carry the other municipality's ids
+        if template == "/api/v1/cells/{cell_id}/agencies":
+            continue  # agencies are the hub's: a chair may seat any (a police zone spans towns)
         r = client.request(verb, path, json=body)
         assert r.status_code in (403, 404, 409, 422), (who, method, template, r.status_code)
         assert not _leaks(r, b, path), (who, method, template)
@@ -342,6 +407,8 @@ def test_unknown_ids_are_404(hub: LiveHub, towns: tuple[Town, Town]) -> None:
             a.subject,
             a.w.ids["case"],
             a.w.ids["ocmw_note"],
+            a.w.ids["exchange"],
+            a.w.ids["group"],
         ):
             path = path.replace(known, nobody)
         r = a.client("mayor").request(verb, path, json=body)
