@@ -487,3 +487,18 @@ def test_a_chair_delegate_in_the_cell_schedules_one_outside_does_not(
     made = ok(hub.client(delegate).post(f"{cell}/meetings", json=one), 201)
     assert made["agenda"] == []
     assert hub.client(delegate).delete(f"/api/v1/meetings/{made['id']}").status_code == 204
+
+
+def test_an_invitation_lapses_when_the_chair_removes_the_member_from_the_cell(
+    hub: LiveHub,
+) -> None:
+    c = _cycle(hub)
+    w = c.w
+    meeting = f"/api/v1/meetings/{c.second}"
+    ok(c.as_("mayor").put(f"{meeting}/agenda", json={"items": [{"case_id": w.ids["case"]}]}))
+    assert _meeting(c, "pieter", c.second)["agenda"]  # invited: he reads the agenda
+    removed = c.as_("mayor").delete(f"/api/v1/cells/{w.ids['cell']}/members/{w.ids['pieter']}")
+    assert removed.status_code in (200, 204), removed.text
+    _refused(c.as_("pieter").get(meeting), 404)  # no longer in the cell: the meeting is unknown
+    _refused(c.as_("pieter").get(f"{meeting}/calendar.ics"), 404)
+    assert _meeting(c, "sofie", c.second)["agenda"]  # the others keep theirs
