@@ -49,7 +49,7 @@ from app.services.context import RequestContext
 from app.services.exchanges import ExchangeAccess, exchange_event, reach, shut_reason
 from app.services.fields import decode_fields, encode_fields
 from app.services.hub import Hub
-from app.services.sealing import UnsealFailed, failed_read, seal, unseal
+from app.services.sealing import open_or_fail, seal
 from app.services.templates import specs_of
 
 TEMPLATE_KEY = "feedback_sheet"
@@ -146,20 +146,18 @@ async def _template(session: AsyncSession) -> TemplateRow:
 def _open_fields(
     hub: Hub, note: CaseNote, names: Iterable[str], event: AuditEvent
 ) -> dict[str, Any]:
-    try:
-        opened = unseal(
-            hub.keys,
-            agency_id=str(note.note.owner_agency_id),
-            kind="note",
-            record_id=str(note.note.id),
-            version=note.version.version,
-            key_version=note.version.key_version,
-            wrapped_key=note.version.wrapped_key,
-            blobs=note.version.sealed,
-            names=list(names),
-        )
-    except UnsealFailed as exc:
-        raise failed_read(event, exc) from None
+    opened = open_or_fail(
+        hub.keys,
+        event,
+        agency_id=str(note.note.owner_agency_id),
+        kind="note",
+        record_id=str(note.note.id),
+        version=note.version.version,
+        key_version=note.version.key_version,
+        wrapped_key=note.version.wrapped_key,
+        blobs=note.version.sealed,
+        names=list(names),
+    )
     return decode_fields(opened)
 
 
@@ -331,20 +329,17 @@ async def _reach_sheet(
 
 
 def _open_sheet(hub: Hub, row: SheetRow, event: AuditEvent) -> dict[str, Any]:
-    try:
-        opened = unseal(
-            hub.keys,
-            agency_id=str(row.police_agency_id),
-            kind=SHEET_KIND,
-            record_id=str(row.id),
-            version=1,
-            key_version=row.key_version,
-            wrapped_key=row.wrapped_key,
-            blobs=row.sealed,
-            names=None,
-        )
-    except UnsealFailed as exc:
-        raise failed_read(event, exc) from None
+    opened = open_or_fail(
+        hub.keys,
+        event,
+        agency_id=str(row.police_agency_id),
+        kind=SHEET_KIND,
+        record_id=str(row.id),
+        version=1,
+        key_version=row.key_version,
+        wrapped_key=row.wrapped_key,
+        blobs=row.sealed,
+    )
     return decode_fields(opened)
 
 
@@ -353,20 +348,17 @@ def _open_comments(hub: Hub, votes: Iterable[VoteRow], event: AuditEvent) -> dic
     for vote in votes:
         if vote.sealed is None or vote.wrapped_key is None or vote.key_version is None:
             continue
-        try:
-            opened = unseal(
-                hub.keys,
-                agency_id=str(vote.agency_id),
-                kind=VOTE_KIND,
-                record_id=str(vote.id),
-                version=1,
-                key_version=vote.key_version,
-                wrapped_key=vote.wrapped_key,
-                blobs=vote.sealed,
-                names=None,
-            )
-        except UnsealFailed as exc:
-            raise failed_read(event, exc) from None
+        opened = open_or_fail(
+            hub.keys,
+            event,
+            agency_id=str(vote.agency_id),
+            kind=VOTE_KIND,
+            record_id=str(vote.id),
+            version=1,
+            key_version=vote.key_version,
+            wrapped_key=vote.wrapped_key,
+            blobs=vote.sealed,
+        )
         out[vote.id] = json.loads(opened[COMMENT])
     return out
 

@@ -36,7 +36,7 @@ from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.fields import agency_references, decode_fields, encode_fields
 from app.services.hub import Hub
-from app.services.sealing import UnsealFailed, failed_read, seal, unseal
+from app.services.sealing import open_or_fail, seal
 from app.services.templates import specs_of
 
 
@@ -122,20 +122,17 @@ def _seal_version(
 
 
 def _open(hub: Hub, note: NoteRow, version: VersionRow, event: AuditEvent) -> dict[str, Any]:
-    try:
-        opened = unseal(
-            hub.keys,
-            agency_id=str(note.owner_agency_id),
-            kind="note",
-            record_id=str(note.id),
-            version=version.version,
-            key_version=version.key_version,
-            wrapped_key=version.wrapped_key,
-            blobs=version.sealed,
-            names=None,
-        )
-    except UnsealFailed as exc:
-        raise failed_read(event, exc) from None
+    opened = open_or_fail(
+        hub.keys,
+        event,
+        agency_id=str(note.owner_agency_id),
+        kind="note",
+        record_id=str(note.id),
+        version=version.version,
+        key_version=version.key_version,
+        wrapped_key=version.wrapped_key,
+        blobs=version.sealed,
+    )
     return decode_fields(opened)
 
 

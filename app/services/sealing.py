@@ -89,6 +89,37 @@ def unseal(
         raise _diagnose(keys, agency_id, key_version, wanted, attempt) from None
 
 
+def open_or_fail(
+    keys: KeyProvider,
+    event: AuditEvent,
+    *,
+    agency_id: str,
+    kind: str,
+    record_id: str,
+    version: int,
+    key_version: int,
+    wrapped_key: bytes,
+    blobs: Mapping[str, str],
+    names: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """``unseal`` for a read logged as ``event``: a record that does not open raises the
+    failed-read problem (``failed_read``) with its denied entry."""
+    try:
+        return unseal(
+            keys,
+            agency_id=agency_id,
+            kind=kind,
+            record_id=record_id,
+            version=version,
+            key_version=key_version,
+            wrapped_key=wrapped_key,
+            blobs=blobs,
+            names=names,
+        )
+    except UnsealFailed as exc:
+        raise failed_read(event, exc) from None
+
+
 def _diagnose(
     keys: KeyProvider,
     agency_id: str,

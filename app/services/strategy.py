@@ -47,7 +47,7 @@ from app.services import cells
 from app.services.authz import denied, event_for
 from app.services.context import RequestContext
 from app.services.hub import Hub
-from app.services.sealing import UnsealFailed, failed_read, seal, unseal
+from app.services.sealing import open_or_fail, seal
 
 NOT_STRATEGIC = StrategicReason.NOT_STRATEGIC.value
 NOT_INVITED = StrategicReason.NOT_INVITED.value
@@ -226,20 +226,17 @@ def _document_json(introduction: Mapping[str, str], priorities: Sequence[Priorit
 
 
 def _opened(hub: Hub, row: PrioritiesRow, event: AuditEvent) -> PrioritiesDocument:
-    try:
-        opened = unseal(
-            hub.keys,
-            agency_id=str(row.agency_id),
-            kind=PRIORITIES_KIND,
-            record_id=str(row.id),
-            version=row.version,
-            key_version=row.key_version,
-            wrapped_key=row.wrapped_key,
-            blobs=row.sealed,
-            names=None,
-        )
-    except UnsealFailed as exc:
-        raise failed_read(event, exc) from None
+    opened = open_or_fail(
+        hub.keys,
+        event,
+        agency_id=str(row.agency_id),
+        kind=PRIORITIES_KIND,
+        record_id=str(row.id),
+        version=row.version,
+        key_version=row.key_version,
+        wrapped_key=row.wrapped_key,
+        blobs=row.sealed,
+    )
     body: dict[str, Any] = json.loads(opened[_DOCUMENT])
     return PrioritiesDocument(
         cell_id=row.cell_id,

@@ -19,7 +19,7 @@ from app.services.authz import event_for
 from app.services.concerns import missing_in
 from app.services.context import RequestContext
 from app.services.hub import Hub
-from app.services.sealing import UnsealFailed, failed_read, seal, unseal
+from app.services.sealing import open_or_fail, seal
 
 IDENTIFIERS = ("name", "date_of_birth", "national_register_number")
 
@@ -120,18 +120,15 @@ async def read_subject(
         ctx, "subject:read", subject_id=subject.id, fields=sorted(subject.sealed), owners=[owner]
     )
     await hub.record(session, ctx, read)
-    try:
-        opened = unseal(
-            hub.keys,
-            agency_id=str(subject.owner_agency_id),
-            kind="subject",
-            record_id=str(subject.id),
-            version=1,
-            key_version=subject.key_version,
-            wrapped_key=subject.wrapped_key,
-            blobs=subject.sealed,
-            names=None,
-        )
-    except UnsealFailed as exc:
-        raise failed_read(read, exc) from None
+    opened = open_or_fail(
+        hub.keys,
+        read,
+        agency_id=str(subject.owner_agency_id),
+        kind="subject",
+        record_id=str(subject.id),
+        version=1,
+        key_version=subject.key_version,
+        wrapped_key=subject.wrapped_key,
+        blobs=subject.sealed,
+    )
     return SubjectView(subject=subject, identifiers=opened)
