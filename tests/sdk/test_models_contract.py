@@ -125,3 +125,22 @@ def test_the_contract_check_notices_a_drift() -> None:
     status = Drifted.model_fields["status"].annotation
     assert _of_annotation(status) != _of_schema(schema["status"])
     assert _of_annotation(int) != _of_schema(schema["id"])
+
+
+def test_the_sdk_stands_alone() -> None:
+    """Importing the SDK loads nothing of the hub, and it declares httpx and pydantic only."""
+    import subprocess
+    import sys
+    import tomllib
+
+    probe = (
+        "import sys, livc_hub_client; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'app', 'sqlalchemy', 'fastapi', 'cryptography', 'jose', 'yaml'}))"
+    )
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd="/"
+    )
+    assert loaded.stdout.strip() == "[]"
+    project = tomllib.loads((OPENAPI.parent / "sdk/python/pyproject.toml").read_text())["project"]
+    assert sorted(d.split(">")[0] for d in project["dependencies"]) == ["httpx", "pydantic"]
