@@ -72,6 +72,8 @@ def test_write_release_grant_and_read_the_view(hub: LiveHub, scene: Casework) ->
         granted = mayor.grant(exchange, member_id=ids["pieter"], note_id=note.id, field="household")
         assert isinstance(granted, models.Grant)
         assert granted.id in {g.id for g in mayor.grants(exchange)}
+        assert ids["pieter"] in {str(p.member_id) for p in mayor.participants(exchange)}
+        assert mayor.get_exchange(exchange).you_chair
 
     with sdk(hub, ids["pieter"]) as pieter:
         view = pieter.view(exchange)
@@ -216,3 +218,23 @@ def test_subjects_cases_and_meetings(hub: LiveHub) -> None:
         assert meeting.id in {x.id for x in mayor.list_meetings(cell_id)}
         mayor.cancel_meeting(meeting.id)
         assert mayor.get_meeting(meeting.id).status == "cancelled"
+
+
+def test_the_auditor_pages_through_the_access_log(hub: LiveHub, scene: Casework) -> None:
+    ids = scene.ids
+    with sdk(hub, ids["pieter"]) as pieter:
+        pieter.view(ids["exchange"])
+    auditor = member(hub, ids["stad"], "hub_auditor")
+    with sdk(hub, auditor) as log:
+        entries = list(log.iter_audit_entries(exchange=ids["exchange"], limit=3))
+        seqs = [e.seq for e in entries]
+        assert len(seqs) > 3  # more than one page
+        assert len(set(seqs)) == len(seqs)
+        assert {"exchange:view", "exchange:create"} <= {e.action for e in entries}
+        first = log.audit_entries(exchange=ids["exchange"], limit=3)
+        assert [e.seq for e in first.items] == seqs[:3]
+        views = log.audit_entries(
+            exchange=ids["exchange"], member=ids["pieter"], action="exchange:view"
+        )
+        assert views.items
+        assert all(e.action == "exchange:view" for e in views.items)
