@@ -18,6 +18,7 @@ from livc_hub_client import (
     Client,
     ClientCredentials,
     Conflict,
+    FeedbackContainsSecret,
     Forbidden,
     NotFound,
     PreconditionFailed,
@@ -238,3 +239,39 @@ def test_the_auditor_pages_through_the_access_log(hub: LiveHub, scene: Casework)
         )
         assert views.items
         assert all(e.action == "exchange:view" for e in views.items)
+
+
+def test_a_feedback_sheet_refused_for_a_secret_then_approved_by_all(
+    hub: LiveHub, scene: Casework
+) -> None:
+    ids = scene.ids
+    fields = {
+        "sheet_date": "2026-11-26",
+        "follow_up": "followed_by_livc",
+        "message": "De LIVC volgt de casus op; geen verdere actie nodig.",
+        "contact_person": "Preventiecoördinator",
+    }
+    with sdk(hub, ids["sofie"]) as sofie:
+        with pytest.raises(FeedbackContainsSecret) as secret:
+            sofie.draft_feedback_sheet(
+                ids["exchange"],
+                police_agency_id=ids["politie"],
+                fields=fields,
+                quotes=[(ids["ocmw_note"], "health")],
+            )
+        assert secret.value.reason == "feedback_contains_secret"
+        assert secret.value.fields == [
+            {"note_id": ids["ocmw_note"], "field": "health", "how": "quoted"}
+        ]
+        assert scene.values["health"] not in str(secret.value.extra)
+        sheet = sofie.draft_feedback_sheet(
+            ids["exchange"], police_agency_id=ids["politie"], fields=fields
+        )
+        assert sheet.status == "open"
+    for who in ("sofie", "pieter", "els", "karim", "mayor"):
+        with sdk(hub, ids[who]) as voter:
+            decided = voter.approve_feedback_sheet(sheet.id)
+    assert decided.status == "approved"
+    with sdk(hub, ids["mayor"]) as mayor:
+        assert mayor.get_feedback_sheet(sheet.id).note_id is not None
+        assert sheet.id in {s.id for s in mayor.feedback_sheets(ids["exchange"])}
