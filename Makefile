@@ -7,10 +7,10 @@ DEMO := LIVC_MODE=demo
 
 .PHONY: run test lint pytest openapi bench mutate clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e ./sdk/python
 	touch $(STAMP)
 
 ## run: install, migrate the SQLite file under var/, load demo data, serve on 127.0.0.1:8000
@@ -28,9 +28,10 @@ run: $(STAMP)
 test: lint pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations bench
-	$(BIN)/ruff format --check app tests migrations bench
+	$(BIN)/ruff check app tests migrations bench sdk/python
+	$(BIN)/ruff format --check app tests migrations bench sdk/python
 	$(BIN)/mypy
+	$(BIN)/mypy sdk/python/src
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)

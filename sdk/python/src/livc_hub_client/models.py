@@ -1,0 +1,522 @@
+"""Typed models of the hub's resources (pydantic v2), written by hand.
+
+Each model names the component schema of the hub's ``openapi.yaml`` that it mirrors in
+``__schema__``; the hub's test suite checks every field, its type and whether it is required
+against that schema, so the SDK cannot drift from the contract silently. Unknown members the hub
+may add later are ignored, so an older SDK keeps working against a newer hub.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+MemberKind = Literal["person", "service"]
+MemberStatus = Literal["active", "suspended", "pending"]
+Role = Literal[
+    "hub_admin",
+    "agency_admin",
+    "chair",
+    "chair_delegate",
+    "information_officer",
+    "case_worker",
+    "police_reference",
+    "auditor",
+    "hub_auditor",
+    "service_account",
+]
+AgencyKind = Literal[
+    "municipality",
+    "local_police",
+    "federal_police",
+    "social_service",
+    "prevention",
+    "youth",
+    "education",
+    "justice_house",
+    "state_security",
+    "ocad",
+    "health",
+    "other",
+]
+CellKind = Literal["livc_case", "livc_strategic", "ltf"]
+Seat = Literal[
+    "member",
+    "korpschef_representative",
+    "prevention_coordinator",
+    "radicalism_reference",
+    "ltf_contact",
+]
+CaseStatus = Literal["signalled", "under_discussion", "follow_up", "closed"]
+AxisOutcome = Literal["not_applicable", "achieved", "partly_achieved", "not_achieved", "referred"]
+InterventionAxis = Literal["primary_prevention", "secondary_prevention", "psychosocial_guidance"]
+FieldType = Literal[
+    "text", "date", "boolean", "integer", "choice", "checklist", "agency", "record", "records"
+]
+Sensitivity = Literal[
+    "identity",
+    "contact",
+    "family",
+    "school_work",
+    "social_situation",
+    "health",
+    "psychological",
+    "judicial",
+    "intelligence",
+    "radicalisation_signals",
+    "risk_assessment",
+    "intervention",
+    "free_text",
+]
+Language = Literal["en", "nl", "fr"]
+RefusalReason = Literal[
+    "contains_secret_information", "inaccurate", "not_needed", "premature", "other"
+]
+Attendance = Literal["present", "excused", "absent"]
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    """Base of every resource model."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    __schema__: ClassVar[str] = ""
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; pass ``next_cursor`` as ``cursor`` for the next (None: the last)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class Token(Model):
+    """An access token from ``POST /oauth/token``."""
+
+    __schema__ = "TokenOut"
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int
+
+
+class Me(Model):
+    """The caller: member, agency, roles."""
+
+    __schema__ = "MeOut"
+    member_id: UUID
+    agency_id: UUID
+    kind: MemberKind
+    roles: list[Role]
+    status: MemberStatus
+    bound_by_secrecy: bool
+    clearance: str
+
+
+class CellSeat(Model):
+    """A member's seat in a cell."""
+
+    __schema__ = "CellSeatOut"
+    member_id: UUID
+    seat: Seat
+
+
+class Cell(Model):
+    """A local security cell (LIVC-R case or strategic cell, or an LTF)."""
+
+    __schema__ = "CellOut"
+    id: UUID
+    kind: CellKind
+    name: str
+    municipality: str
+    chair_member_id: UUID | None
+    agency_ids: list[UUID]
+    member_ids: list[UUID]
+    members: list[CellSeat]
+    created_at: datetime
+
+
+class Subject(Model):
+    """A person a case is about, by pseudonym."""
+
+    __schema__ = "SubjectOut"
+    id: UUID
+    pseudonym: str
+    is_minor: bool
+    created_at: datetime
+
+
+class SubjectIdentifiers(Model):
+    """A subject with its identifiers (only for those allowed to see them)."""
+
+    __schema__ = "SubjectIdentifiersOut"
+    id: UUID
+    pseudonym: str
+    is_minor: bool
+    created_at: datetime
+    name: str
+    date_of_birth: date
+    national_register_number: str | None = None
+
+
+class Case(Model):
+    """A case of a cell about one subject."""
+
+    __schema__ = "CaseOut"
+    id: UUID
+    cell_id: UUID
+    subject_id: UUID
+    subject_pseudonym: str
+    subject_is_minor: bool
+    working_group_id: UUID | None
+    status: CaseStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class Note(Model):
+    """One version of a note with its values; ``etag`` goes in ``If-Match`` to edit it."""
+
+    __schema__ = "NoteOut"
+    id: UUID
+    case_id: UUID
+    template_id: UUID
+    owner_agency_id: UUID
+    version: int
+    current_version: int
+    author_id: UUID
+    etag: str
+    fields: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteSummary(Model):
+    """A note in a case's listing (no values)."""
+
+    __schema__ = "NoteSummary"
+    id: UUID
+    case_id: UUID
+    template_id: UUID
+    owner_agency_id: UUID
+    current_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteVersion(Model):
+    """One saved version of a note (no values)."""
+
+    __schema__ = "NoteVersionOut"
+    version: int
+    author_id: UUID
+    created_at: datetime
+    etag: str
+
+
+class TemplateAuthors(Model):
+    """Who may write notes with a template."""
+
+    __schema__ = "AuthorsOut"
+    roles: list[Role]
+    agency_kinds: list[AgencyKind]
+
+
+class PartSpec(Model):
+    """A part of a ``record`` or ``records`` field."""
+
+    __schema__ = "PartSpecOut"
+    name: str
+    label: str
+    labels: dict[str, str]
+    type: FieldType
+    required: bool
+    choices: list[str]
+    choice_labels: dict[str, dict[str, str]]
+
+
+class FieldSpec(Model):
+    """A field of a template."""
+
+    __schema__ = "FieldSpecOut"
+    name: str
+    label: str
+    labels: dict[str, str]
+    type: FieldType
+    sensitivity: Sensitivity
+    classification: str | None
+    required: bool
+    choices: list[str]
+    choice_labels: dict[str, dict[str, str]]
+    parts: list[PartSpec]
+    max_items: int
+
+
+class Template(Model):
+    """A version of a note template."""
+
+    __schema__ = "TemplateOut"
+    id: UUID
+    key: str
+    version: int
+    title: str
+    titles: dict[str, str]
+    language: Language | None
+    origin: Literal["shipped", "hub"]
+    authors: TemplateAuthors | None
+    fields: list[FieldSpec]
+    created_at: datetime
+
+
+class Exchange(Model):
+    """An exchange: a time-boxed consultation on a case with a purpose and legal basis."""
+
+    __schema__ = "ExchangeOut"
+    id: UUID
+    cell_id: UUID
+    case_id: UUID
+    working_group_id: UUID | None
+    purpose: str
+    legal_basis: str
+    opens_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
+    open: bool
+    you_chair: bool
+    you_participate: bool
+
+
+class Participant(Model):
+    """A participant of an exchange."""
+
+    __schema__ = "ParticipantOut"
+    member_id: UUID
+    invited_at: datetime
+    guest: bool = False
+
+
+class Release(Model):
+    """A field (or sensitivity class) of a note that its owner released into an exchange."""
+
+    __schema__ = "ReleaseOut"
+    id: UUID
+    note_id: UUID
+    owner_agency_id: UUID
+    version: int | None
+    field: str | None
+    sensitivity: str | None
+    released_at: datetime
+
+
+class Grant(Model):
+    """The chair's grant of a released field to a member or a role."""
+
+    __schema__ = "GrantOut"
+    id: UUID
+    member_id: UUID | None
+    role: str | None
+    note_id: UUID | None
+    field: str | None
+    sensitivity: str | None
+    granted_at: datetime
+
+
+class SharedNote(Model):
+    """The fields of one note that the caller may see in an exchange."""
+
+    __schema__ = "SharedNoteOut"
+    note_id: UUID
+    version: int
+    template_id: UUID
+    owner_agency_id: UUID
+    fields: dict[str, Any]
+
+
+class View(Model):
+    """What the caller sees in an exchange."""
+
+    __schema__ = "ViewOut"
+    exchange: Exchange
+    case_id: UUID
+    subject_pseudonym: str
+    notes: list[SharedNote]
+
+
+class FieldVerdict(Model):
+    """Whether a released field is visible, and the rules' reasons (never the value)."""
+
+    __schema__ = "FieldVerdictOut"
+    note_id: UUID
+    version: int
+    field: str
+    sensitivity: str
+    visible: bool
+    reasons: list[str]
+
+
+class ParticipantVerdicts(Model):
+    """A participant's verdicts (shown to the chair)."""
+
+    __schema__ = "ParticipantVerdictsOut"
+    member_id: UUID
+    fields: list[FieldVerdict]
+
+
+class Explanation(Model):
+    """Why each released field is or is not visible."""
+
+    __schema__ = "ExplainOut"
+    exchange_id: UUID
+    yours: list[FieldVerdict]
+    participants: list[ParticipantVerdicts]
+    exchange: Exchange
+
+
+class AuditEntry(Model):
+    """An entry of the access log."""
+
+    __schema__ = "EntryOut"
+    seq: int
+    at: str
+    actor: str | None
+    actor_agency: str | None
+    action: str
+    decision: str
+    reason: str
+    cell: str | None
+    case: str | None
+    subject: str | None
+    exchange: str | None
+    note: str | None
+    object: str | None
+    fields: list[str]
+    denied: list[str]
+    purpose: str | None
+    request_id: str
+    prev: str
+    owners: list[str]
+    count: int | None = None
+    hash: str
+
+
+class Quote(Model):
+    """A field of a note quoted by a feedback sheet."""
+
+    __schema__ = "QuoteOut"
+    note_id: UUID
+    field: str
+
+
+class Vote(Model):
+    """An approval or refusal of a feedback sheet."""
+
+    __schema__ = "VoteOut"
+    member_id: UUID
+    agency_id: UUID
+    decision: Literal["approve", "refuse"]
+    reason: RefusalReason | None
+    at: datetime
+    comment: str | None = None
+
+
+class FeedbackSheet(Model):
+    """A feedback sheet to the police, approved by consensus."""
+
+    __schema__ = "FeedbackSheetOut"
+    id: UUID
+    exchange_id: UUID
+    police_agency_id: UUID
+    template_id: UUID
+    drafted_by: UUID
+    drafted_at: datetime
+    status: Literal["open", "approved", "refused"]
+    ended_at: datetime | None
+    note_id: UUID | None
+    quotes: list[Quote]
+    required_approvers: list[UUID]
+    approved_by: list[UUID]
+    votes: list[Vote]
+    fields: dict[str, Any] | None = None
+
+
+class AgendaItem(Model):
+    """An item of a meeting's agenda."""
+
+    __schema__ = "AgendaItemOut"
+    position: int
+    case_id: UUID | None
+    exchange_id: UUID | None
+    pseudonym: str
+
+
+class Invitee(Model):
+    """An invitee of a meeting and their attendance."""
+
+    __schema__ = "InviteeOut"
+    member_id: UUID
+    attendance: Attendance | None
+
+
+class MinutesRef(Model):
+    """The minutes note of a case discussed at a meeting."""
+
+    __schema__ = "MinutesRef"
+    case_id: UUID
+    note_id: UUID
+
+
+class Meeting(Model):
+    """A meeting of a cell."""
+
+    __schema__ = "MeetingOut"
+    id: UUID
+    cell_id: UUID
+    series_id: UUID | None
+    starts_at: datetime
+    ends_at: datetime
+    starts_at_local: str
+    status: Literal["scheduled", "cancelled"]
+    sequence: int
+    invited: bool
+    agenda: list[AgendaItem] | None = None
+    invitees: list[Invitee] | None = None
+    minutes: list[MinutesRef] | None = None
+
+
+MODELS: tuple[type[Model], ...] = (
+    Token,
+    Me,
+    CellSeat,
+    Cell,
+    Subject,
+    SubjectIdentifiers,
+    Case,
+    Note,
+    NoteSummary,
+    NoteVersion,
+    TemplateAuthors,
+    PartSpec,
+    FieldSpec,
+    Template,
+    Exchange,
+    Participant,
+    Release,
+    Grant,
+    SharedNote,
+    View,
+    FieldVerdict,
+    ParticipantVerdicts,
+    Explanation,
+    AuditEntry,
+    Quote,
+    Vote,
+    FeedbackSheet,
+    AgendaItem,
+    Invitee,
+    MinutesRef,
+    Meeting,
+)
