@@ -16,6 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 logger = logging.getLogger(__name__)
 
 LOG_TABLES = ("access_log", "audit_checkpoints")
+# History the app only appends to, guarded the same way by their migrations (0014, 0016, 0017):
+# the app role may only SELECT and INSERT them on PostgreSQL, triggers refuse UPDATE and DELETE
+# on SQLite. Not checked at start-up (the log is); tests/api/test_log_append_only.py holds them.
+HISTORY_TABLES = (
+    "cell_declarations",
+    "declaration_acceptances",
+    "feedback_votes",
+    "strategy_priorities",
+)
 FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE")
 TRIGGERS = tuple(f"{t}_no_{a}" for t in LOG_TABLES for a in ("update", "delete"))
 

@@ -146,7 +146,7 @@ def _pick(pair: tuple[str, str], lang: Language) -> str:
     return pair[0] if lang is Language.NL else pair[1]
 
 
-def text(key: str, lang: Language) -> str:
+def label(key: str, lang: Language) -> str:
     """A fixed text of the page in ``lang``."""
     return _pick(_T[key], lang)
 
@@ -187,13 +187,18 @@ def to_csv(found: Diagnosis, lang: Language) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     rows: list[list[str]] = [
-        [text("period", lang), text("dimension", lang), text("value", lang), text("count", lang)]
+        [
+            label("period", lang),
+            label("dimension", lang),
+            label("value", lang),
+            label("count", lang),
+        ]
     ]
     rows.extend(list(line) for line in _lines(found, lang))
     document = found.priorities
     if document is not None:
         rows.append([])
-        rows.append([text("priorities", lang), text("theme", lang), "", ""])
+        rows.append([label("priorities", lang), label("theme", lang), "", ""])
         if document.introduction.get(lang.value):
             rows.append([str(found.year), "", "", document.introduction[lang.value]])
         for p in document.priorities:
@@ -228,7 +233,7 @@ def to_html(found: Diagnosis, lang: Language) -> str:
     return _ENV.get_template("diagnosis.html").render(
         lang=lang.value,
         style=Markup(STYLE),  # noqa: S704 - a constant of this module, hashed in the CSP
-        t={key: text(key, lang) for key in _T},
+        t={key: label(key, lang) for key in _T},
         municipality=found.municipality,
         year=found.year,
         made_at=found.made_at.strftime("%Y-%m-%d %H:%M UTC"),

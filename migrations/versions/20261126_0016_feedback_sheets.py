@@ -92,6 +92,13 @@ def upgrade() -> None:
         grantee = f'"{_role()}"'
         conn.exec_driver_sql(f"GRANT SELECT, INSERT ON feedback_votes TO {grantee}")
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON feedback_votes FROM {grantee}")
+        return
+    # SQLite has no roles: triggers refuse changes to the votes, as for the log (0007).
+    for action in ("UPDATE", "DELETE"):
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER feedback_votes_no_{action.lower()} BEFORE {action} ON feedback_votes "
+            f"BEGIN SELECT RAISE(ABORT, 'feedback_votes is append-only: {action} refused'); END"
+        )
 
 
 def downgrade() -> None:

@@ -46,6 +46,8 @@ STORED: dict[tuple[str, str], Any] = {
     ("FieldSpecIn", "name"): Release.field,
     ("AttendanceEntry", "attendance"): "meeting_invitees.attendance",
     ("RecurrenceIn", "frequency"): "meeting_series.frequency",
+    ("CellSeatIn", "seat"): "cell_members.seat",
+    ("RefusalIn", "reason"): "feedback_votes.reason",
 }
 
 NOT_A_COLUMN = {
@@ -82,6 +84,18 @@ NOT_A_COLUMN = {
     ("AttendanceIn", "entries"): "nested AttendanceEntry items",
     ("AgendaIn", "items"): "nested AgendaItemIn items (ids only)",
     ("SeriesIn", "recurrence"): "a nested RecurrenceIn",
+    ("PrioritiesIn", "introduction"): "sealed with the whole priorities document",
+    ("PrioritiesIn", "priorities"): "sealed with the whole priorities document",
+    ("PriorityIn", "theme"): "sealed with the whole priorities document",
+    ("PriorityIn", "text"): "sealed with the whole priorities document",
+    ("Bilingual", "nl"): "sealed with the whole priorities document",
+    ("Bilingual", "fr"): "sealed with the whole priorities document",
+    ("RefusalIn", "comment"): "sealed under the refusing member's agency key",
+    ("FeedbackSheetIn", "fields"): "sealed per field under the police agency's key",
+    ("FeedbackSheetIn", "quotes"): "a JSON array of nested QuoteIn references",
+    ("QuoteIn", "field"): "a field name inside feedback_sheets.quotes (JSON)",
+    ("DeclarationIn", "text_nl"): "a Text column; DeclarationText caps its length",
+    ("DeclarationIn", "text_fr"): "a Text column; DeclarationText caps its length",
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.db.base import Base
-from app.db.guards import LOG_TABLES
+from app.db.guards import HISTORY_TABLES, LOG_TABLES
 from app.db.models import AccessLogEntry  # noqa: F401  (registers every table)
 from tests.support.databases import APP_LOGIN, APP_ROLE, ThrowawayDatabase, _sync
 from tests.support.live import LiveHub
@@ -131,17 +131,18 @@ def test_every_table_the_app_uses_carries_the_rights_it_needs(
     hub: LiveHub, app_conn: Connection
 ) -> None:
     tables = sorted(Base.metadata.tables)
-    assert set(LOG_TABLES) <= set(tables)
+    kept = (*LOG_TABLES, *HISTORY_TABLES)
+    assert set(kept) <= set(tables)
     if hub.database.backend == "sqlite":
         guards = _sqlite_guards(hub.database)
-        for table in LOG_TABLES:
-            assert {f"{table}_no_update", f"{table}_no_delete"} <= guards.get(table, set())
+        for table in kept:
+            assert {f"{table}_no_update", f"{table}_no_delete"} <= guards.get(table, set()), table
         return
     append_only = {"SELECT": True, "INSERT": True, "UPDATE": False, "DELETE": False}
     read_write = {"SELECT": True, "INSERT": True, "UPDATE": True, "DELETE": True}
     for table in tables:
         rights = _privileges(app_conn, table)
-        expected = append_only if table in LOG_TABLES else read_write
+        expected = append_only if table in kept else read_write
         assert {p: rights[p] for p in expected} == expected, table
         assert not rights["TRUNCATE"], table
         assert _sequences_usable(app_conn, table), table
