@@ -83,3 +83,27 @@ def test_when_no_witness_exists_nothing_is_shown() -> None:
     assert pub.shown("total") is None
     assert within(Label.WITHHELD, 0)
     assert within(Label.WITHHELD, 99)
+
+
+# ---- written for mutants that survived `make mutate` (docs/decisions.md 125) ----------------
+
+
+def test_a_withheld_table_keeps_its_counts_and_a_witness_for_every_cell_it_can() -> None:
+    def no_witness_for_c(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell != "c":
+            yield from _moves(cell, records)
+
+    def backwards(cell: str) -> tuple[int, ...]:
+        return tuple(-ord(ch) for ch in cell)
+
+    records = ["a"] * 3 + ["b"] * 6 + ["c"]
+    pub = suppress(records, _cells, (*ROWS, "total"), no_witness_for_c, order=backwards)
+    # "total" first, then c, which no move can witness: the table is withheld.
+    assert set(pub.labels.values()) == {Label.WITHHELD}
+    assert pub.counts == {"a": 3, "b": 6, "c": 1, "total": 10}
+    # Witnesses are still looked for in the caller's order, each cell's first one kept.
+    assert pub.witnesses == {
+        "total": Move(added=("a",)),
+        "a": Move(added=("a",)),
+        "b": Move(("a",), ("b",)),
+    }
