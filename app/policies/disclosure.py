@@ -156,13 +156,14 @@ class Suppressor(Generic[C, R]):
                     break
         return None if best is None else best[1]
 
-    def _broken(self, move: Move[R]) -> list[tuple[C, int]]:
-        """The cells whose label the move would contradict, with the change it makes there."""
+    def _broken(self, move: Move[R]) -> list[tuple[C, int]] | None:
+        """The cells whose label the move would contradict, with the change it makes there;
+        None if the move reaches outside the lattice (beyond repair)."""
         out = []
         for cell, d in self.delta(move).items():
             label = self.labels.get(cell)
             if label is None:
-                return [(cell, d)] * 2  # outside the lattice: beyond repair
+                return None
             if label is Label.SHOWN:
                 label = Label.COMPLEMENTARY
             if not within(label, self.counts[cell] + d, self.threshold):
@@ -176,7 +177,7 @@ class Suppressor(Generic[C, R]):
             if target not in self.delta(move):
                 continue
             broken = self._broken(move)
-            if len(broken) != 1:
+            if broken is None or len(broken) != 1:
                 continue
             cell, d = broken[0]
             for mend in self.moves(cell, self.records):

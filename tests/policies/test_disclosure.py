@@ -107,3 +107,35 @@ def test_a_withheld_table_keeps_its_counts_and_a_witness_for_every_cell_it_can()
         "a": Move(added=("a",)),
         "b": Move(("a",), ("b",)),
     }
+
+
+def test_a_move_that_breaks_one_label_is_mended_by_a_second() -> None:
+    # a (3) can only take a unit from b, which would leave b (5) under 5; a unit from c (6)
+    # into b mends it, so a is witnessed by both moves together, and b stays shown.
+    def one_way(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell == "a":
+            yield Move(("b",), ("a",))
+        if cell == "b":
+            yield Move(("c",), ("b",))
+
+    records = ["a"] * 3 + ["b"] * 5 + ["c"] * 6
+    pub = suppress(records, _cells, (*ROWS, "total"), one_way, order=str)
+    assert pub.labels == {
+        "a": Label.SMALL,
+        "b": Label.SHOWN,
+        "c": Label.COMPLEMENTARY,
+        "total": Label.SHOWN,
+    }
+    both = Move(("b", "c"), ("a", "b"))
+    assert pub.witnesses == {"a": both, "c": both}
+    assert delta(both, _cells) == {"a": 1, "c": -1}
+
+
+def test_a_move_out_of_the_lattice_is_no_witness_even_mended() -> None:
+    def outward(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell == "a":
+            yield Move(("a",), ("z",))  # "z" is no row of the table
+
+    pub = suppress(["a"] * 3 + ["b"] * 6, _cells, (*ROWS, "total"), outward, order=str)
+    assert set(pub.labels.values()) == {Label.WITHHELD}
+    assert pub.witnesses == {}
