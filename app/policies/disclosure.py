@@ -85,7 +85,8 @@ def delta(move: Move[R], cells_of: Callable[[R], Iterable[C]]) -> dict[C, int]:
 
 
 def within(label: Label, value: int, threshold: int = THRESHOLD) -> bool:
-    """Whether a count agrees with what a hidden cell's label tells about it."""
+    """Whether a count agrees with what a hidden cell's label tells about it (a shown cell:
+    as if hidden as complementary, which is what a witness touching it makes of it)."""
     if label is Label.SMALL:
         return 0 <= value < threshold
     if label is Label.WITHHELD:
@@ -138,9 +139,10 @@ class Suppressor(Generic[C, R]):
         for cell, d in change.items():
             if cell not in self.counts:
                 return None  # a record outside the lattice: not a world the publication shows
+            # A shown cell the move touches is hidden as complementary: ``within`` holds it to
+            # five or more, as it does a complementary cell.
             label = self.labels[cell]
             if label is Label.SHOWN:
-                label = Label.COMPLEMENTARY
                 newly, weight = newly + 1, weight + self.counts[cell]
             if not within(label, self.counts[cell] + d, self.threshold):
                 return None
@@ -164,8 +166,6 @@ class Suppressor(Generic[C, R]):
             label = self.labels.get(cell)
             if label is None:
                 return None
-            if label is Label.SHOWN:
-                label = Label.COMPLEMENTARY
             if not within(label, self.counts[cell] + d, self.threshold):
                 out.append((cell, d))
         return out

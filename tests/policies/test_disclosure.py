@@ -72,6 +72,9 @@ def test_labels_bound_what_a_hidden_count_can_be() -> None:
     assert not within(Label.SMALL, -1)
     assert within(Label.COMPLEMENTARY, 5)
     assert not within(Label.COMPLEMENTARY, 4)
+    # A shown cell a witness touches becomes complementary: it is held to the same bound.
+    for n in range(-1, 8):
+        assert within(Label.SHOWN, n) is within(Label.COMPLEMENTARY, n) is (n >= 5)
 
 
 def test_when_no_witness_exists_nothing_is_shown() -> None:
