@@ -142,3 +142,29 @@ def test_a_move_out_of_the_lattice_is_no_witness_even_mended() -> None:
     pub = suppress(["a"] * 3 + ["b"] * 6, _cells, (*ROWS, "total"), outward, order=str)
     assert set(pub.labels.values()) == {Label.WITHHELD}
     assert pub.witnesses == {}
+
+
+def test_the_threshold_given_is_the_one_every_step_uses() -> None:
+    # Threshold 3: b (3) may take a's unit and stay "3 or more"; c (4) is left shown.
+    records = ["a"] + ["b"] * 3 + ["c"] * 4
+    pub = suppress(records, _cells, (*ROWS, "total"), _moves, order=str, threshold=3)
+    assert (pub.labels["b"], pub.labels["c"]) == (Label.COMPLEMENTARY, Label.SHOWN)
+    assert pub.witnesses["a"] == Move(("a",), ("b",))
+
+    # Mending too: a takes b's unit and adds to c (3 -> 4, still shown at threshold 3, where it
+    # would break a threshold of 5); b's loss is mended from c.
+    def one_way(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell == "a":
+            yield Move(("b",), ("a", "c"))
+        if cell == "b":
+            yield Move(("c",), ("b",))
+
+    records = ["a"] + ["b"] * 3 + ["c"] * 3
+    pub = suppress(records, _cells, (*ROWS, "total"), one_way, order=str, threshold=3)
+    assert pub.labels == {
+        "a": Label.SMALL,
+        "b": Label.SHOWN,
+        "c": Label.SHOWN,
+        "total": Label.COMPLEMENTARY,
+    }
+    assert pub.witnesses["a"] == Move(("b", "c"), ("a", "c", "b"))
