@@ -168,3 +168,23 @@ def test_the_threshold_given_is_the_one_every_step_uses() -> None:
         "total": Label.COMPLEMENTARY,
     }
     assert pub.witnesses["a"] == Move(("b", "c"), ("a", "c", "b"))
+
+
+def test_twenty_broken_moves_are_tried_for_a_mend() -> None:
+    # Each of r01..r20 (5, shown) would give a (1) a unit and drop under 5; only r20's loss can
+    # be mended (from c): the twentieth move tried is the one that witnesses a.
+    rows = tuple(f"r{i:02}" for i in range(1, 21))
+
+    def cells(record: str) -> tuple[str, ...]:
+        return (record, "total")
+
+    def moves(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell == "a":
+            yield from (Move((row,), ("a",)) for row in rows)
+        if cell == "r20":
+            yield Move(("c",), ("r20",))
+
+    records = ["a"] + [row for row in rows for _ in range(5)] + ["c"] * 6
+    pub = suppress(records, cells, ("a", "c", *rows, "total"), moves, order=str)
+    assert pub.labels["a"] is Label.SMALL
+    assert pub.witnesses["a"] == Move(("r20", "c"), ("a", "r20"))
