@@ -189,3 +189,13 @@ def test_twenty_broken_moves_are_tried_for_a_mend() -> None:
     pub = suppress(records, cells, ("a", "c", *rows, "total"), moves, order=str)
     assert pub.labels["a"] is Label.SMALL
     assert pub.witnesses["a"] == Move(("r20", "c"), ("a", "r20"))
+
+
+def test_the_witness_that_hides_fewer_cells_is_preferred() -> None:
+    def two_ways(cell: str, records: Counter[str]) -> Iterator[Move[str]]:
+        if cell == "a":
+            yield Move(("b",), ("a", "c"))  # would hide b, c and the total
+            yield Move(("a",), ("b",))  # hides b only
+
+    pub = suppress(["a"] * 3 + ["b"] * 12 + ["c"] * 20, _cells, (*ROWS, "total"), two_ways, str)
+    assert pub.witnesses == {"a": Move(("a",), ("b",)), "b": Move(("a",), ("b",))}
