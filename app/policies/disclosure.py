@@ -85,7 +85,8 @@ def delta(move: Move[R], cells_of: Callable[[R], Iterable[C]]) -> dict[C, int]:
 
 
 def within(label: Label, value: int, threshold: int = THRESHOLD) -> bool:
-    """Whether a count agrees with what a hidden cell's label tells about it."""
+    """Whether a count agrees with what a hidden cell's label tells about it (a shown cell:
+    as if hidden as complementary, which is what a witness touching it makes of it)."""
     if label is Label.SMALL:
         return 0 <= value < threshold
     if label is Label.WITHHELD:
@@ -138,9 +139,10 @@ class Suppressor(Generic[C, R]):
         for cell, d in change.items():
             if cell not in self.counts:
                 return None  # a record outside the lattice: not a world the publication shows
+            # A shown cell the move touches is hidden as complementary: ``within`` holds it to
+            # five or more, as it does a complementary cell.
             label = self.labels[cell]
             if label is Label.SHOWN:
-                label = Label.COMPLEMENTARY
                 newly, weight = newly + 1, weight + self.counts[cell]
             if not within(label, self.counts[cell] + d, self.threshold):
                 return None
@@ -156,15 +158,14 @@ class Suppressor(Generic[C, R]):
                     break
         return None if best is None else best[1]
 
-    def _broken(self, move: Move[R]) -> list[tuple[C, int]]:
-        """The cells whose label the move would contradict, with the change it makes there."""
+    def _broken(self, move: Move[R]) -> list[tuple[C, int]] | None:
+        """The cells whose label the move would contradict, with the change it makes there;
+        None if the move reaches outside the lattice (beyond repair)."""
         out = []
         for cell, d in self.delta(move).items():
             label = self.labels.get(cell)
             if label is None:
-                return [(cell, d)] * 2  # outside the lattice: beyond repair
-            if label is Label.SHOWN:
-                label = Label.COMPLEMENTARY
+                return None
             if not within(label, self.counts[cell] + d, self.threshold):
                 out.append((cell, d))
         return out
@@ -176,7 +177,7 @@ class Suppressor(Generic[C, R]):
             if target not in self.delta(move):
                 continue
             broken = self._broken(move)
-            if len(broken) != 1:
+            if broken is None or len(broken) != 1:
                 continue
             cell, d = broken[0]
             for mend in self.moves(cell, self.records):

@@ -234,6 +234,11 @@ def normalise(text: str) -> str:
     return " ".join(kept.split())
 
 
+def _runs(text: str) -> set[str]:
+    """Every run of MIN_RUN characters in the text."""
+    return {text[i : i + MIN_RUN] for i in range(len(text) - MIN_RUN + 1)}
+
+
 def copied(secret: str, draft: str) -> bool:
     """Whether the draft holds the secret value, or a run of MIN_RUN characters of it."""
     s, d = normalise(secret), normalise(draft)
@@ -241,8 +246,7 @@ def copied(secret: str, draft: str) -> bool:
         return False
     if len(s) <= MIN_RUN:
         return f" {s} " in f" {d} "
-    runs = {s[i : i + MIN_RUN] for i in range(len(s) - MIN_RUN + 1)}
-    return any(d[j : j + MIN_RUN] in runs for j in range(len(d) - MIN_RUN + 1))
+    return not _runs(s).isdisjoint(_runs(d))
 
 
 def texts_of(value: Any) -> Iterator[str]:

@@ -215,11 +215,10 @@ def expand(rule: Recurrence, first: datetime) -> list[datetime] | RecurrenceProb
     if rule.count is not None and not 1 <= rule.count <= MAX_OCCURRENCES:
         return RecurrenceProblem.TOO_MANY_OCCURRENCES
     local = first.astimezone(LOCAL_ZONE)
-    until = None
-    if rule.until is not None:
-        if rule.until < local.date():
-            return RecurrenceProblem.UNTIL_BEFORE_START
-        until = datetime.combine(rule.until, time.max, tzinfo=LOCAL_ZONE)
+    if rule.until is not None and rule.until < local.date():
+        return RecurrenceProblem.UNTIL_BEFORE_START
+    last = rule.until
+    until = None if last is None else datetime.combine(last, time.max, tzinfo=LOCAL_ZONE)
     series = rrule(
         _FREQ[rule.frequency], interval=rule.interval, dtstart=local, until=until, count=rule.count
     )

@@ -116,9 +116,10 @@ def _deny(reason: MembershipReason) -> MembershipVerdict:
     return MembershipVerdict(False, reason)
 
 
-def who_manages(manager: Manager) -> MembershipVerdict:
-    """The hub admin, or the cell's chair while active, manages the cell's membership."""
-    if manager.manages_cells:
+def who_manages(manager: Manager, *, admin: bool = True) -> MembershipVerdict:
+    """The hub admin (unless ``admin`` is False), or the cell's chair while active, manages the
+    cell's membership."""
+    if admin and manager.manages_cells:
         return MembershipVerdict(True, MembershipReason.CELL_MANAGER)
     if not manager.chairs_cell:
         return _deny(MembershipReason.NOT_CHAIR)
@@ -144,10 +145,7 @@ def decide_membership(ask: MembershipAsk) -> MembershipVerdict:
     The declaration is the chair's alone (the cell's rules of operation are set locally); the
     rest the hub admin may also do.
     """
-    manager = ask.manager
-    if ask.action is MembershipAction.SET_DECLARATION and manager.manages_cells:
-        manager = Manager(manager.member_id, manager.status, False, manager.chairs_cell)
-    allowed = who_manages(manager)
+    allowed = who_manages(ask.manager, admin=ask.action is not MembershipAction.SET_DECLARATION)
     if not allowed.allowed:
         return allowed
     target = ask.target

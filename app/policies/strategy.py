@@ -304,7 +304,8 @@ def _value(record: CaseRecord, dimension: Dimension, like: str) -> str | None:
     if dimension is Dimension.OUTCOME:
         axis = like.partition(":")[0]
         return next((f"{a}:{o}" for a, o in record.outcomes if a == axis), None)
-    return next((v for d, v in _dimension_values(record) if d is dimension), None)
+    # Every record has one value in each other dimension.
+    return next(v for d, v in _dimension_values(record) if d is dimension)
 
 
 def _order(cell: Cell) -> tuple[bool, Period, Dimension, str]:

@@ -67,3 +67,11 @@ def test_stored_form_round_trips() -> None:
     assert stored == {"roles": ["information_officer"], "agency_kinds": ["local_police"]}
     assert Authors.from_json(stored) == BOTH
     assert Authors.from_json(None) == Authors()
+
+
+def test_a_restriction_on_roles_or_on_agency_kinds_alone_is_stored() -> None:
+    # Written for a mutant of `make mutate` (decision 125): one restriction is enough to store.
+    assert LTF.to_json() == {"roles": ["information_officer"], "agency_kinds": []}
+    assert POLICE.to_json() == {"roles": [], "agency_kinds": ["federal_police", "local_police"]}
+    assert Authors.from_json(LTF.to_json()) == LTF
+    assert Authors.from_json(POLICE.to_json()) == POLICE

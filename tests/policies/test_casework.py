@@ -6,7 +6,12 @@ from datetime import date
 
 import pytest
 
-from app.policies.cartography import CartographyReason, may_read_register, may_set_category
+from app.policies.cartography import (
+    CartographyReason,
+    CartographyVerdict,
+    may_read_register,
+    may_set_category,
+)
 from app.policies.casework import (
     TRANSITIONS,
     AxisOutcome,
@@ -142,17 +147,20 @@ def test_only_a_minors_day_of_majority_is_kept() -> None:
 
 
 def test_the_information_officer_of_the_cell_sets_the_category() -> None:
+    # Whole verdicts: a refusal that kept ``allowed`` True, or an allow without its reason, fails.
     officer = _actor(Role.INFORMATION_OFFICER, clearance=Clearance.SECRET)
-    assert may_set_category(officer, invited_to_case_cell=True).allowed
+    assert may_set_category(officer, invited_to_case_cell=True) == CartographyVerdict(
+        True, CartographyReason.INFORMATION_OFFICER
+    )
     refused = may_set_category(officer, invited_to_case_cell=False)
-    assert refused.reason is CartographyReason.NOT_IN_CELL
+    assert refused == CartographyVerdict(False, CartographyReason.NOT_IN_CELL)
     worker = may_set_category(_actor(Role.CASE_WORKER), invited_to_case_cell=True)
-    assert worker.reason is CartographyReason.NOT_INFORMATION_OFFICER
+    assert worker == CartographyVerdict(False, CartographyReason.NOT_INFORMATION_OFFICER)
     chair = may_set_category(_actor(Role.CHAIR), invited_to_case_cell=True)
-    assert chair.reason is CartographyReason.NOT_INFORMATION_OFFICER
+    assert chair == CartographyVerdict(False, CartographyReason.NOT_INFORMATION_OFFICER)
     gone = _actor(Role.INFORMATION_OFFICER, status=MemberStatus.SUSPENDED)
-    assert may_set_category(gone, invited_to_case_cell=True).reason is (
-        CartographyReason.MEMBER_SUSPENDED
+    assert may_set_category(gone, invited_to_case_cell=True) == CartographyVerdict(
+        False, CartographyReason.MEMBER_SUSPENDED
     )
 
 
@@ -178,4 +186,4 @@ def test_the_register_is_for_cleared_members_of_the_cell_or_its_ltf(
 def test_a_suspended_member_reads_no_register() -> None:
     actor = _actor(Role.CASE_WORKER, clearance=Clearance.TOP_SECRET, status=MemberStatus.SUSPENDED)
     verdict = may_read_register(actor, invited_to_cell=True, invited_to_ltf=True)
-    assert verdict.reason is CartographyReason.MEMBER_SUSPENDED
+    assert verdict == CartographyVerdict(False, CartographyReason.MEMBER_SUSPENDED)

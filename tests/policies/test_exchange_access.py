@@ -288,6 +288,18 @@ def test_the_chair_may_invite_an_active_member_without_a_seat_as_a_guest() -> No
     assert may(ask(A.TAKE_PART, guest_invite=True)).reason == R.SEATED
 
 
+def test_only_a_guest_invitation_asks_whether_the_invitee_is_active() -> None:
+    # Written for mutants of `make mutate` (decision 125): guests_are_active judges guests only.
+    suspended = replace(WORKER, status="suspended")
+    # Not seated and not invited as a guest: refused for the seat, not as a guest.
+    decision = may(ask(A.TAKE_PART, suspended, seated=False))
+    assert (decision.allowed, decision.reasons) == (False, (R.NOT_IN_CELL,))
+    # Seated: invited on the seat (a suspended participant then sees nothing until active).
+    for guest in (False, True):
+        decision = may(ask(A.TAKE_PART, suspended, guest_invite=guest))
+        assert (decision.allowed, decision.reasons) == (True, (R.SEATED,))
+
+
 def test_a_guest_reads_after_accepting_and_a_seated_member_needs_no_acceptance() -> None:
     accepted = may(ask(A.VIEW, seated=False, participation=GUEST, declaration_accepted=True))
     assert (accepted.allowed, accepted.reason) == (True, R.PARTICIPANT)

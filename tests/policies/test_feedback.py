@@ -20,6 +20,7 @@ from app.policies.feedback import (
     Member,
     Panel,
     Recipient,
+    SecrecyRegime,
     SheetStatus,
     SourceField,
     completion,
@@ -34,7 +35,7 @@ from app.policies.feedback import (
     texts_of,
 )
 from app.policies.local import LocalPolicy
-from app.policies.sharing import SHARING_RULES, MinorsUnderSecrecy
+from app.policies.sharing import SHARING_RULES, MinorsUnderSecrecy, SecrecyFlows
 
 T0 = datetime(2026, 11, 26, 10, tzinfo=UTC)
 POLICE = Recipient("local_police", seated=True)
@@ -271,3 +272,72 @@ def test_short_values_and_partial_words_are_not_copies() -> None:
     assert normalise("Ça  va, Élodie!") == "ca va elodie"
     assert normalise("") == ""
     assert unicodedata.is_normalized("NFC", normalise("é"))
+
+
+# --- written for mutants that survived `make mutate` (docs/decisions.md 125) -----------------
+
+
+def test_the_chair_drafts_and_the_verdicts_name_their_reasons() -> None:
+    chair = _member("chair", participates=False, chairs=True)
+    assert may_draft(chair, shut=False, recipient=POLICE) == FeedbackVerdict(
+        True, FeedbackReason.CHAIR
+    )
+    panel = _panel("a", invited=T0)
+    assert completion({"a": T0, "chair": T0}, panel) == FeedbackVerdict(
+        True, FeedbackReason.APPROVED_BY_ALL
+    )
+    assert completion({"a": T0}, panel) == FeedbackVerdict(False, FeedbackReason.AWAITING_APPROVALS)
+
+
+def test_a_chair_who_takes_part_votes_as_a_participant() -> None:
+    chair = _member("chair", participates=True, chairs=True)
+    assert _vote(chair, _panel("a", "chair")) == FeedbackVerdict(True, FeedbackReason.PARTICIPANT)
+
+
+def test_the_regime_joins_every_secrecy_rule_and_says_no_for_minors_without_the_rule() -> None:
+    rules = [SecrecyFlows(classes=frozenset({"health"})), SecrecyFlows(classes=frozenset({"x"}))]
+    assert secrecy_regime(rules) == SecrecyRegime(frozenset({"health", "x"}), minors=False)
+    assert secrecy_regime(rules).covers("family", subject_is_minor=True) is False
+
+
+def test_a_secret_of_exactly_min_run_characters_counts_only_as_whole_words() -> None:
+    secret = "abcdefghij klmnopqrs tuv"
+    assert len(normalise(secret)) == MIN_RUN
+    assert copied(secret, f"Zie: {secret}.")
+    assert not copied(secret, f"zie x{secret}y")
+
+
+def test_a_long_secret_is_found_by_its_runs_and_only_by_them() -> None:
+    secret = "de jongere volgt een traject bij het centrum voor geestelijke gezondheidszorg"
+    s = normalise(secret)
+    # The first and the last run, alone and at either end of the draft.
+    for run in (s[:MIN_RUN], s[-MIN_RUN:]):
+        assert copied(secret, run)
+        assert copied(secret, f"begin {run}")
+        assert copied(secret, f"{run} einde")
+    # One character short of a run, at the start or the end, is no copy.
+    for part in (s[: MIN_RUN - 1], s[-(MIN_RUN - 1) :]):
+        assert not copied(secret, part)
+        assert not copied(secret, f"inleiding {part}")
+    # A long draft that shares no run with the secret holds none of it.
+    assert not copied(secret, "een heel ander verslag over de wijk, de school en de sportclub")
+
+
+def test_a_secret_split_over_two_fields_of_the_draft_is_still_copied() -> None:
+    found = secrecy_findings(
+        own_secret_fields=[],
+        quoted_secret_fields=[],
+        draft_texts=["Volgens de school volgt zij", "therapie bij Tante Anna thuis."],
+        sources=[SourceField("n1", "psych", ("volgt zij therapie",))],
+    )
+    assert found == [Finding("n1", "psych", "copied")]
+
+
+def test_the_drafts_own_fields_come_first() -> None:
+    found = secrecy_findings(
+        own_secret_fields=["diagnosis"],
+        quoted_secret_fields=[("0b1e", "health")],
+        draft_texts=[],
+        sources=[],
+    )
+    assert found == [Finding(None, "diagnosis", "contained"), Finding("0b1e", "health", "quoted")]

@@ -22,6 +22,7 @@ from app.policies.meetings import (
     RecurrenceProblem,
     chairs,
     expand,
+    local_time,
     may_change,
     may_record_attendance,
     may_schedule,
@@ -230,3 +231,45 @@ def test_a_series_keeps_its_wall_clock_time_and_order(
 
 def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
+
+
+# ---- written for mutants that survived `make mutate` (docs/decisions.md 125) ----------------
+
+
+def test_attendance_and_minutes_from_the_minute_the_meeting_starts() -> None:
+    at_start = MeetingState(False, NOW, STAD)
+    _is(may_record_attendance(CHAIR, ONE, at_start, NOW), True, MeetingReason.CHAIR)
+    invited = CellStanding("chair", in_cell=True, invited=True)
+    secretary = _actor(Role.CASE_WORKER, member="secretary")
+    _is(may_write_minutes(secretary, invited, at_start, NOW), True, MeetingReason.INVITED)
+    just_before = NOW - timedelta(microseconds=1)
+    _is(
+        may_record_attendance(CHAIR, ONE, at_start, just_before),
+        False,
+        MeetingReason.MEETING_NOT_STARTED,
+    )
+
+
+def test_a_series_of_exactly_max_occurrences_is_kept_whole() -> None:
+    by_count = expand(Recurrence(Frequency.WEEKLY, 1, count=MAX_OCCURRENCES), NOW)
+    assert isinstance(by_count, list)
+    assert len(by_count) == MAX_OCCURRENCES
+    last = (NOW + timedelta(weeks=MAX_OCCURRENCES - 1)).astimezone(LOCAL_ZONE).date()
+    by_until = expand(Recurrence(Frequency.WEEKLY, 1, until=last), NOW)
+    assert by_until == by_count
+    one_more = expand(Recurrence(Frequency.WEEKLY, 1, until=last + timedelta(weeks=1)), NOW)
+    assert one_more == RecurrenceProblem.TOO_MANY_OCCURRENCES
+
+
+def test_a_series_until_its_first_day_is_that_one_meeting() -> None:
+    first = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)  # already 6 January in Brussels
+    assert expand(Recurrence(Frequency.WEEKLY, 1, until=date(2026, 1, 6)), first) == [first]
+    before = expand(Recurrence(Frequency.WEEKLY, 1, until=date(2026, 1, 5)), first)
+    assert before == RecurrenceProblem.UNTIL_BEFORE_START
+
+
+def test_local_time_is_brussels_time() -> None:
+    winter = local_time(datetime(2026, 1, 15, 13, 0, tzinfo=UTC))
+    assert (winter.hour, winter.utcoffset()) == (14, timedelta(hours=1))
+    summer = local_time(datetime(2026, 7, 15, 13, 0, tzinfo=UTC))
+    assert (summer.hour, summer.utcoffset()) == (15, timedelta(hours=2))

@@ -149,3 +149,28 @@ def test_the_agenda_is_for_the_groups_members_and_the_chair(
 ) -> None:
     allowed, _ = may_see_agenda(status=status, chairs_cell=chairs, in_group=in_group)
     assert allowed == (status == "active" and (chairs or in_group))
+
+
+# ---- written for mutants that survived `make mutate` (docs/decisions.md 125) ----------------
+
+
+def test_a_hub_admin_who_chairs_the_cell_sets_its_declaration_as_its_chair() -> None:
+    both = replace(CHAIR, manages_cells=True)
+    assert pair(decide_membership(ask(A.SET_DECLARATION, both))) == (True, R.CHAIR)
+    suspended = replace(both, status="suspended")
+    assert pair(decide_membership(ask(A.SET_DECLARATION, suspended))) == (
+        False,
+        R.MEMBER_SUSPENDED,
+    )
+    # Only the declaration sets the hub admin's standing aside.
+    assert pair(who_manages(ADMIN, admin=False)) == (False, R.NOT_CHAIR)
+    assert pair(decide_membership(ask(A.CREATE_WORKING_GROUP, ADMIN))) == (True, R.CELL_MANAGER)
+
+
+def test_the_chairs_seat_and_a_member_not_yet_seated_refuse_only_their_own_actions() -> None:
+    # The chair joins a working group; a chair is only kept from being removed from the cell.
+    assert pair(decide_membership(ask(A.ADD_TO_WORKING_GROUP, is_chair=True))) == (True, R.CHAIR)
+    # Whether the member already sits in the cell matters only to join a working group: a member
+    # not seated yet is seated (and a seat removed) without it.
+    for action in (A.SEAT_MEMBER, A.REMOVE_MEMBER, A.REMOVE_FROM_WORKING_GROUP):
+        assert pair(decide_membership(ask(action, member_seated=False))) == (True, R.CHAIR)
