@@ -42,7 +42,7 @@ from app.policies.feedback import (
     SheetStatus,
     SourceField,
 )
-from app.services import notes
+from app.services import notes, views
 from app.services.authz import denied, event_for, with_owners
 from app.services.concerns import missing_in
 from app.services.context import RequestContext
@@ -178,12 +178,21 @@ async def _check_secrecy(
     minor = access.case.subject_is_minor_on(ctx.now.date())
     specs = specs_of(template)
     own = [n for n in values if regime.covers(specs[n].sensitivity.value, subject_is_minor=False)]
+    # Only what the caller can read is compared: their agency's notes and the fields their view
+    # of the exchange shows. Comparing anything else would answer whether an unreleased value
+    # holds a guessed text, and name a note the caller may not know (an oracle around rule 2).
+    readable = await views.readable_fields(session, ctx, hub, access)
+    mine = str(ctx.principal.agency_id)
+
+    def may_read(note: CaseNote, field: str) -> bool:
+        return str(note.note.owner_agency_id) == mine or (str(note.note.id), field) in readable
+
     case_notes = {str(n.note.id): n for n in await queries.case_notes(session, access.case.id)}
     quoted: list[tuple[str, str]] = []
     for i, quote in enumerate(quotes):
         found = case_notes.get(quote["note_id"])
         spec = None if found is None else specs_of(found.template).get(quote["field"])
-        if found is None or spec is None:
+        if found is None or spec is None or not may_read(found, quote["field"]):
             raise ValidationFailed(
                 "a quote names no field of a note of this exchange's case",
                 extra={"reason": "quote_not_found", "quote": i},
@@ -197,6 +206,7 @@ async def _check_secrecy(
             for name, spec in specs_of(note.template).items()
             if name in note.version.sealed
             and regime.covers(spec.sensitivity.value, subject_is_minor=minor)
+            and may_read(note, name)
         ]
         if secret:
             opened = _open_fields(hub, note, secret, event)

@@ -306,6 +306,17 @@ def _view_event(
     )
 
 
+async def readable_fields(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, access: ExchangeAccess
+) -> set[tuple[str, str]]:
+    """The (note id, field) pairs the caller's view of the exchange shows now, decided as the
+    view decides them; nothing is opened or logged (for checks about what the caller could
+    have read, such as a feedback sheet's copied text)."""
+    world = await _load_world(session, hub, access, ctx.now)
+    decisions = _decide(hub, await _me(session, ctx, access), world, ctx.now)
+    return {(k.note_id, k.name) for k, d in decisions.items() if d.allowed}
+
+
 async def view(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
 ) -> tuple[ExchangeAccess, list[SharedNote]]:
