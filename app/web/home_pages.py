@@ -1,0 +1,69 @@
+"""The home page (my consultations and my meetings) and the language switch."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from livc_hub_client import AsyncClient, Forbidden, NotFound
+from livc_hub_client.models import Cell, Meeting
+
+from app.web.bff import api_for
+from app.web.i18n import LANGUAGES
+from app.web.render import LANGUAGE_COOKIE, render
+from app.web.session import WebSession, check_csrf, current_session
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+Session = Annotated[WebSession, Depends(current_session)]
+# Where the language switch may send the person back to: /ui paths of ids and words only.
+_BACK: Final = re.compile(r"^/ui(/[A-Za-z0-9_-]+)*$")
+MEETINGS_AHEAD: Final = timedelta(days=90)
+MEETINGS_BEHIND: Final = timedelta(days=1)
+
+
+@router.get("")
+async def home(request: Request, session: Session) -> Response:
+    """The consultations the member chairs or takes part in, and their cells' coming meetings."""
+    async with api_for(request, session) as api:
+        exchanges = await api.list_exchanges()
+        meetings = await _meetings(api)
+    exchanges.sort(key=lambda x: (not x.open, x.expires_at))
+    context = {"session": session, "exchanges": exchanges, "meetings": meetings}
+    return render(request, "home.html", context)
+
+
+async def _meetings(api: AsyncClient) -> list[tuple[Cell, Meeting]]:
+    now = datetime.now(UTC)
+    found: list[tuple[Cell, Meeting]] = []
+    async for cell in api.iter_cells():
+        try:
+            meetings = await api.list_meetings(
+                cell.id, since=now - MEETINGS_BEHIND, until=now + MEETINGS_AHEAD
+            )
+        except (Forbidden, NotFound):
+            continue  # a cell whose meetings this member may not see (e.g. the strategic one)
+        found.extend((cell, m) for m in meetings)
+    found.sort(key=lambda pair: pair[1].starts_at)
+    return found
+
+
+@router.post("/language", dependencies=[Depends(check_csrf)])
+async def choose_language(
+    language: Annotated[str, Form()], back: Annotated[str, Form()] = "/ui"
+) -> Response:
+    """Remember the language chosen with the NL|FR switch, and go back to the page."""
+    response = RedirectResponse(back if _BACK.match(back) else "/ui", status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            path="/ui",
+            httponly=True,
+            samesite="strict",
+        )
+    return response
