@@ -19,7 +19,7 @@ from livc_hub_client import ProblemError, Unauthenticated
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
-from app.web import home_pages
+from app.web import exchange_pages, grant_pages, home_pages, release_pages
 from app.web.headers import UiHeadersMiddleware, is_ui
 from app.web.messages import problem_text, status_text
 from app.web.render import render
@@ -29,7 +29,12 @@ STATIC: Final = Path(__file__).resolve().parent / "static"
 SIGN_IN: Final = "/ui/login"
 
 # Every /ui router; the web-auth branch adds its own here.
-ROUTERS: list[APIRouter] = [home_pages.router]
+ROUTERS: list[APIRouter] = [
+    home_pages.router,
+    exchange_pages.router,
+    grant_pages.router,
+    release_pages.router,
+]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
