@@ -56,4 +56,4 @@ mutate: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var mutants test-results .pytest_cache .mypy_cache .ruff_cache
