@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from playwright.sync_api import (
     BrowserContext,
@@ -366,3 +367,123 @@ def use_token(context: BrowserContext, locale: str, token: str) -> None:
     context.set_extra_http_headers(
         {"Accept-Language": ACCEPT_LANGUAGE[locale], "Authorization": f"Bearer {token}"}
     )
+
+
+def set_cookies(context: BrowserContext, base_url: str, cookies: dict[str, str]) -> None:
+    """Put cookies for ``base_url`` in the context (a session made outside the browser)."""
+    context.add_cookies([{"name": k, "value": v, "url": base_url} for k, v in cookies.items()])
+
+
+class SignInFailed(AssertionError):
+    """The sign-in form came back instead of letting the member in."""
+
+
+def sign_in(
+    page: Page, base_url: str, username: str, password: str, *, login_path: str = "/ui/login"
+) -> None:
+    """Sign in through the web client's own form, as a person would: open the sign-in page, type
+    the username and password into the fields named ``username`` and ``password``, press the
+    form's button, and wait to be let in (the browser leaves the sign-in page).
+
+    Fails with the page's alert (the wrong password message, say) if the form comes back.
+    """
+    page.goto(base_url + login_path)
+    form = page.locator("form").filter(has=page.locator("input[name='password']"))
+    form.locator("input[name='username']").fill(username)
+    form.locator("input[name='password']").fill(password)
+    with page.expect_navigation():
+        form.locator("[type='submit']").first.click()
+    if page.url.split("?", 1)[0].rstrip("/").endswith(login_path.rstrip("/")):
+        alerts = page.get_by_role("alert").all_inner_texts()
+        raise SignInFailed(
+            f"sign-in as {username!r} was refused: {' '.join(alerts) or 'no message shown'}"
+        )
+
+
+def submit(page: Page, button: Locator) -> None:
+    """Press a form's button and wait for the page the form leads to (POST, 303, GET)."""
+    with page.expect_navigation():
+        button.click()
+    page.wait_for_load_state("load")
+
+
+def switch_language(page: Page, language: str) -> None:
+    """Press the header's language switch (a POST form with the CSRF token: a button named
+    ``language`` with the value ``nl`` or ``fr``) and check the page came back in it."""
+    switch = page.locator(f"form button[name='language'][value='{language}']").first
+    submit(page, switch)
+    shown = page.locator("html").get_attribute("lang")
+    if shown is None or not shown.startswith(language):
+        raise AssertionError(f"asked for {language!r}, the page is in {shown!r} ({page.url})")
+
+
+_TABLE = """
+(table) => {
+  const clean = (e) => e.innerText.replace(/\\s+/g, ' ').trim();
+  const head = table.tHead ? [...table.tHead.rows].pop() : null;
+  const bodies = table.tBodies.length ? [...table.tBodies] : [table];
+  let rows = bodies.flatMap((b) => [...b.rows]);
+  let headers = head ? [...head.cells].map(clean) : null;
+  if (!headers && rows.length && [...rows[0].cells].every((c) => c.tagName === 'TH')) {
+    headers = [...rows[0].cells].map(clean);
+    rows = rows.slice(1);
+  }
+  return {headers, rows: rows.map((r) => [...r.cells].map(clean))};
+}
+"""
+
+
+def table_cells(table: Locator) -> tuple[list[str] | None, list[list[str]]]:
+    """A table's column headers (the last row of <thead>, or a first row of <th> only; None if
+    neither) and its body rows, each cell's visible text with white space collapsed."""
+    found = table.evaluate(_TABLE)
+    return found["headers"], found["rows"]
+
+
+def table_rows(table: Locator) -> list[dict[str, str]]:
+    """A table's body rows as dictionaries keyed by column header (visible text; a checkbox
+    cell's text is its label's text, so read checkbox states with Locator.is_checked)."""
+    headers, rows = table_cells(table)
+    if headers is None:
+        raise AssertionError("the table has no column headers to key its rows by")
+    out = []
+    for row in rows:
+        if len(row) != len(headers):
+            raise AssertionError(f"a row of {len(row)} cells under {len(headers)} headers: {row}")
+        out.append(dict(zip(headers, row, strict=True)))
+    return out
+
+
+@dataclass
+class History:
+    """Every URL the page's main frame went to, and every title it showed, in order.
+
+    Issue 12: no personal data in URLs, page titles or the browser history. ``check_private``
+    fails if any of them contains one of the given strings (a name, a date of birth, ...).
+    """
+
+    urls: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> History:
+        def navigated(frame: Any) -> None:
+            if frame == page.main_frame:
+                self.urls.append(frame.url)
+
+        page.on("framenavigated", navigated)
+        page.on("load", lambda loaded: self.titles.append(loaded.title()))
+        return self
+
+    def check_private(self, *personal: str) -> None:
+        leaks = [
+            f"{kind} {text!r} contains {p!r}"
+            for kind, texts in (
+                ("URL", [unquote_plus(u) for u in self.urls]),
+                ("title", self.titles),
+            )
+            for text in texts
+            for p in personal
+            if p and p.casefold() in text.casefold()
+        ]
+        if leaks:
+            raise AssertionError("personal data in the browser history:\n  " + "\n  ".join(leaks))
