@@ -176,6 +176,10 @@ def print_problem(problem: ProblemError) -> None:
         field = problem.extra.get("field")
         if isinstance(field, str):
             err.print(Text(f"  field:  {field}"))
+        named = problem.extra.get("fields")
+        for item in named if isinstance(named, list) else []:
+            shown = item if isinstance(item, str) else json.dumps(item, sort_keys=True)
+            err.print(Text(f"  field:  {_CONTROL.sub('?', shown)}"))
     if problem.request_id:
         err.print(Text(f"  request id: {problem.request_id}"))
 
@@ -471,7 +475,9 @@ def notes_version(
     """Save a new version of a note (all its values, from YAML); 6 if someone saved first."""
     values = read_values(source)
     with session.connect(hub) as client:
-        match = etag or client.get_note(note_id).etag
+        # The latest version's etag from the list of versions: reading the note would open
+        # (and log) every value just to learn it.
+        match = etag or max(client.note_versions(note_id), key=lambda v: v.version).etag
         note = client.update_note(note_id, fields=values, etag=match)
     _note_out(note, as_json, "saved")
 
@@ -518,13 +524,14 @@ def release(
     """Release fields (or sensitivity classes) of your agency's note into an exchange."""
     if not field and not sensitivity:
         raise typer.BadParameter("give at least one --field or --sensitivity")
+    classes = [s for s in map(_sensitivity, sensitivity or []) if s]
     with session.connect(hub) as client:
         made = client.release(
             exchange_id,
             note_id=note,
             version=version,
             fields=field or None,
-            sensitivities=[s for s in map(_sensitivity, sensitivity or []) if s] or None,
+            sensitivities=classes or None,
         )
     _releases_out(made, as_json)
 
@@ -546,14 +553,16 @@ def grant(
     """Grant a released field or class to a participant or a role (the chair)."""
     if (member is None) == (role is None):
         raise typer.BadParameter("give one of --member and --role")
+    to_role = None if role is None else cast(m.Role, _one_of(m.Role, role, "--role"))
+    of_class = _sensitivity(sensitivity)
     with session.connect(hub) as client:
         made = client.grant(
             exchange_id,
             member_id=member,
-            role=None if role is None else cast(m.Role, _one_of(m.Role, role, "--role")),
+            role=to_role,
             note_id=note,
             field=field,
-            sensitivity=_sensitivity(sensitivity),
+            sensitivity=of_class,
         )
     if as_json:
         emit_json(made)
