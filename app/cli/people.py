@@ -13,9 +13,10 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, cast, get_args
+from uuid import UUID
 
 import httpx
 import typer
@@ -83,6 +84,8 @@ def safe(value: Any) -> Text:
         return Text("-", style="dim")
     if isinstance(value, bool):
         return Text("yes" if value else "no")
+    if isinstance(value, datetime):
+        return Text(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Text(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value)))
@@ -107,16 +110,29 @@ def emit_json(data: Any) -> None:
 
 def say(message: str) -> None:
     """A message for the person, on stderr (stdout stays for data)."""
-    _stderr().print(Text(message))
+    _stderr().print(Text(message), soft_wrap=True)
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
     """A rich table of hub values, every cell escaped."""
-    grid = Table(title=title, title_justify="left", show_lines=False)
-    for column in columns:
-        grid.add_column(column, overflow="fold")
+    rows = [list(row) for row in rows]
+    grid = Table(title=title, title_justify="left", caption=None if rows else "(none)")
+    for index, column in enumerate(columns):
+        # Ids are copied into the next command: never folded or cut.
+        ids = any(isinstance(row[index], UUID) for row in rows)
+        grid.add_column(column, overflow="fold", no_wrap=ids, min_width=36 if ids else None)
     for row in rows:
         grid.add_row(*(safe(cell) for cell in row))
+    return grid
+
+
+def record(title: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    """One object as a table of name and value (rows holds the one object's values)."""
+    grid = Table(title=title, title_justify="left", show_header=False)
+    grid.add_column("", style="bold", no_wrap=True)
+    grid.add_column("", overflow="fold")
+    for name, value in zip(names, rows[0], strict=True):
+        grid.add_row(name, safe(value))
     return grid
 
 
@@ -331,7 +347,7 @@ def whoami(hub: HubOption = None, as_json: JsonOption = False) -> None:
         emit_json(me)
         return
     show(
-        table(
+        record(
             "Signed in as",
             ["member", "agency", "roles", "clearance", "bound by secrecy"],
             [[me.member_id, me.agency_id, ", ".join(me.roles), me.clearance, me.bound_by_secrecy]],
@@ -378,7 +394,7 @@ def exchanges_show(
         return
     x = view.exchange
     show(
-        table(
+        record(
             "Exchange",
             ["id", "case", "subject", "purpose", "legal basis", "expires", "open"],
             [
@@ -432,7 +448,7 @@ def _note_out(note: Any, as_json: bool, what: str) -> None:
         return
     say(f"{what} note {note.id}, version {note.version}")
     show(
-        table(
+        record(
             "Note",
             ["id", "case", "version", "etag", "fields"],
             [[note.id, note.case_id, note.version, note.etag, ", ".join(note.fields)]],
@@ -568,7 +584,7 @@ def grant(
         emit_json(made)
         return
     show(
-        table(
+        record(
             "Granted",
             ["grant", "member", "role", "note", "field", "class", "at"],
             [
@@ -833,24 +849,10 @@ def _show_status(status: dict[str, Any]) -> None:
             ["entries after the last checkpoint", status["unsigned_entries"]],
         ]
         rows += [["problem", p] for p in status["problems"]]
-    show(table("The access log", ["", ""], rows))
+    show(record("The access log", [name for name, _ in rows], [[v for _, v in rows]]))
     heads = status["latest_checkpoints"]
-    columns = ["tree size", "signed at", "key id", "root"]
-    show(
-        table(
-            "Latest checkpoints",
-            columns,
-            [
-                [
-                    h.get("tree_size"),
-                    h.get("at") or h.get("signed_at"),
-                    h.get("key_id"),
-                    h.get("root_hash") or h.get("root"),
-                ]
-                for h in reversed(heads)
-            ],
-        )
-    )
+    rows = [[h.get("tree_size"), h.get("at"), h.get("root_hash")] for h in reversed(heads)]
+    show(table("Latest checkpoints", ["tree size", "signed at", "root"], rows))
 
 
 def audit_verify(
