@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +58,9 @@ class Credential:
     """A bearer token, or a client id and secret (the client credentials grant)."""
 
     kind: str  # "bearer" or "client_credentials"
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr, a log, a traceback
     client_id: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
 
     def auth(self, hub: str) -> httpx.Auth:
         """The SDK's auth flow for this credential."""
