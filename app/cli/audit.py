@@ -34,15 +34,20 @@ def _audit_key(path: str) -> Ed25519PublicKey:
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
     """Verify an export offline: chain, Merkle roots, signed checkpoints."""
     from app.audit.verify import verify
+    from app.cli.progress import lines_with_progress
 
     key = _audit_key(args.key)
+    size = Path(args.export).stat().st_size
     # Binary lines with a large buffer: the verifier hashes the bytes as given (decision 75).
-    with open(args.export, "rb", buffering=1 << 20) as export:
+    with (
+        open(args.export, "rb", buffering=1 << 20) as export,
+        lines_with_progress(export, size, "verifying the export") as lines,
+    ):
         if args.checkpoints:
             with open(args.checkpoints, encoding="utf-8") as heads:
-                report = verify(export, key, heads)
+                report = verify(lines, key, heads)
         else:
-            report = verify(export, key)
+            report = verify(lines, key)
     if not report.ok:
         raise CliError(f"NOT VERIFIED: {report.problems[0]}")
     coverage = (
