@@ -204,6 +204,8 @@ def report_failure(exc: BaseException) -> int | None:
     """Print a failure of a people's command; its exit code, or None if it is not one."""
     if isinstance(exc, ProblemError):
         print_problem(exc)
+        if isinstance(exc, Unauthenticated):
+            say("  the hub does not accept your credential (expired?): run `livc-hub login`")
         return exit_code_of(exc)
     if isinstance(exc, httpx.TransportError):
         say(f"livc-hub: error: cannot reach the hub ({type(exc).__name__})")
