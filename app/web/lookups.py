@@ -52,10 +52,7 @@ async def labels_for(
     agencies: dict[uuid.UUID, str] = {}
     for agency_id in set(agency_ids):
         try:
-            response = await api.request("GET", f"/api/v1/agencies/{agency_id}")
+            agencies[agency_id] = (await api.get_agency(agency_id)).name
         except ProblemError:
             continue
-        name = response.json().get("name")
-        if isinstance(name, str):
-            agencies[agency_id] = name
     return Labels(fields, agencies, titles)
