@@ -82,6 +82,16 @@ async def _problem_page(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", context, status=exc.status)
 
 
+def _status_of(exc: Exception) -> int:
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code
+    # An id in the path that is not a UUID names nothing: 404; a bad form is a bad request.
+    if isinstance(exc, RequestValidationError):
+        in_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
+        return 404 if in_path else 400
+    return 400
+
+
 def _page_for_ui(app: FastAPI, kind: type[Exception]) -> None:
     """Under /ui, an error page in the person's language; elsewhere the API's problem answer."""
     api_handler = app.exception_handlers[kind]
@@ -90,7 +100,7 @@ def _page_for_ui(app: FastAPI, kind: type[Exception]) -> None:
         if not is_ui(request.url.path):
             response = api_handler(request, exc)
             return await response if inspect.isawaitable(response) else response
-        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 404
+        status = _status_of(exc)
         session = await _session_or_none(request)
         context = {"session": session, "message": status_text(status), "status": status}
         return render(request, "error.html", context, status=status)

@@ -18,7 +18,8 @@ def _someone(hub: LiveHub) -> str:
 
 def test_without_a_session_the_pages_send_to_the_sign_in_page(hub: LiveHub) -> None:
     anonymous = web_client(hub)
-    for path in ("/ui", "/ui/exchanges/8f0c6f55-4b7c-4b8e-9a4b-0a3f4f9f6a11"):
+    x = "/ui/exchanges/8f0c6f55-4b7c-4b8e-9a4b-0a3f4f9f6a11"
+    for path in ("/ui", x, f"{x}/grants", f"{x}/release"):
         response = anonymous.get(path)
         assert response.status_code == 303
         assert response.headers["location"] == "/ui/login"
@@ -112,3 +113,13 @@ def test_a_post_with_a_null_origin_needs_sec_fetch_site_same_origin(hub: LiveHub
         bare.post("/ui/language", data={"csrf_token": csrf(bare), "language": "fr"}).status_code
         == 403
     )
+
+
+def test_a_bad_id_is_not_found_and_a_bad_form_a_bad_request(hub: LiveHub) -> None:
+    client = web_client(hub, _someone(hub))
+    page = client.get("/ui/exchanges/not-a-uuid")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    form = client.post("/ui/language", data={"csrf_token": csrf(client)})
+    assert form.status_code == 400
+    assert form.headers["content-type"].startswith("text/html")
