@@ -62,6 +62,7 @@ from app.services.authz import Authorizer
 from app.services.hub import Hub
 from app.services.writer import GroupWriter
 from app.settings import Mode, Settings
+from app.web import install as install_web
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +283,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
     )
     problems.install(app)
     _routes(app)
+    install_web(app, settings)
     app.add_middleware(QueryTextMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, header=settings.audit.request_id_header)
