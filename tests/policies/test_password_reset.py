@@ -68,7 +68,8 @@ def test_who_may_propose_a_password_reset(
     assert plan.reason is expected
     assert plan.allowed is (expected is R.FOUR_EYES)
     if plan.allowed:
-        assert plan.waits == RESET and plan.now == whom.state  # nothing changes before approval
+        assert plan.waits == RESET
+        assert plan.now == whom.state
 
 
 def _proposal(proposer: str = "admin") -> ProposalFacts:

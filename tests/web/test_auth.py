@@ -99,8 +99,10 @@ def test_wrong_password_and_unknown_user_get_the_same_answer_and_no_session(
     a = wrong.sign_in(who.username, "not the password at all")
     b = unknown.sign_in(username(), "not the password at all")
     assert a.status_code == b.status_code == 401
-    assert wrong.session is None and unknown.session is None
-    assert "not right" in a.text and "not right" in b.text
+    assert wrong.session is None
+    assert unknown.session is None
+    assert "not right" in a.text
+    assert "not right" in b.text
 
 
 def test_an_unknown_user_costs_one_hash_as_a_wrong_password_does(hub: LiveHub) -> None:
@@ -117,7 +119,8 @@ def test_an_unknown_user_costs_one_hash_as_a_wrong_password_does(hub: LiveHub) -
         assert Browser(hub).sign_in(username(), "whatever it is typed").status_code == 401
     finally:
         del hasher.verify
-    assert len(calls) == 1 and calls[0].startswith("$argon2id$")
+    assert len(calls) == 1
+    assert calls[0].startswith("$argon2id$")
 
 
 def test_attempts_per_username_are_limited(hub: LiveHub) -> None:
@@ -151,7 +154,8 @@ def test_every_sign_in_gets_a_new_session_and_ends_the_old(hub: LiveHub) -> None
     browser.cookies[LOGIN_CSRF] = token
     form = {"csrf_token": token, "username": who.username, "password": chosen}
     assert browser.post("/ui/login", form).status_code == 303
-    assert browser.session and browser.session != before
+    assert browser.session
+    assert browser.session != before
     stale = Browser(hub)
     stale.cookies[SESSION] = before
     assert stale.get("/ui/password").headers["location"] == "/ui/login"
@@ -207,7 +211,8 @@ def test_logout_ends_this_session_only(hub: LiveHub) -> None:
     kept = browser.session
     token = browser.csrf_of("/ui/password")
     answer = browser.post("/ui/logout", {"csrf_token": token})
-    assert answer.status_code == 303 and answer.headers["location"] == "/ui/signed-out"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/signed-out"
     assert browser.session is None
     replay = Browser(hub)
     replay.cookies[SESSION] = kept or ""
@@ -287,9 +292,11 @@ def test_cookie_attributes(hub: LiveHub) -> None:
     assert {"secure", "httponly", "samesite", "path"} <= attributes
     assert "samesite=strict" in header.lower()
     assert "path=/" in header.lower()
-    assert "domain" not in attributes and "max-age" not in attributes
+    assert "domain" not in attributes
+    assert "max-age" not in attributes
     login_csrf = next(c for c in browser.set_cookies if c.startswith(f"{LOGIN_CSRF}="))
-    assert "httponly" in login_csrf.lower() and "samesite=strict" in login_csrf.lower()
+    assert "httponly" in login_csrf.lower()
+    assert "samesite=strict" in login_csrf.lower()
 
 
 def test_ui_pages_carry_the_security_headers(hub: LiveHub) -> None:
@@ -299,3 +306,20 @@ def test_ui_pages_carry_the_security_headers(hub: LiveHub) -> None:
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["referrer-policy"] == "same-origin"
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_password_sign_in_can_be_switched_off(hub: LiveHub) -> None:
+    who = person(hub)
+    web = hub.server.config.app.state.hub.settings.web
+    browser = Browser(hub)
+    token = browser.csrf_of("/ui/login")
+    web.local_login = False
+    try:
+        page = browser.get("/ui/login")
+        assert 'name="password"' not in page.text
+        form = {"csrf_token": token, "username": who.username, "password": who.password}
+        answer = browser.post("/ui/login", form)
+    finally:
+        web.local_login = None
+    assert answer.status_code == 404
+    assert browser.session is None
