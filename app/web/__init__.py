@@ -11,10 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
-from app.web import auth_routes
+from app.web import auth_routes, oidc
 from app.web.session import CsrfRejected, SignInRequired
 
-ROUTERS: list[APIRouter] = [auth_routes.router]
+ROUTERS: list[APIRouter] = [auth_routes.router, oidc.router]
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
