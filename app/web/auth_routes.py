@@ -112,8 +112,10 @@ async def start_session(
     response: Response
     if method == "oidc":
         # Back from the identity provider the navigation is cross-site, and a SameSite=Strict
-        # cookie set now is not sent on a redirect: a page of the hub's own moves on instead.
+        # cookie set now is not sent on a redirect: a page of the hub's own moves on instead
+        # (a Refresh header: no inline script, and no head block needed in the layout).
         response = render(request, "signed_in.html", {"next": then})
+        response.headers["Refresh"] = f"0;url={then}"
     else:
         response = RedirectResponse(then, status_code=303)
     set_cookie(response, state.settings, "livc_session", token)

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import uuid
 import warnings
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Final
 
@@ -23,6 +24,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from app.api.deps import hub_state, request_id
+from app.audit.log import AuditEvent
 from app.auth import AuthError
 from app.auth.oidc import verify_id_token
 from app.db.models import OidcLogin
@@ -33,7 +35,7 @@ from app.services.identity import rejected
 from app.settings import WebSettings
 from app.web.auth_routes import HOME, start_session
 from app.web.render import render
-from app.web.session import OIDC_COOKIE, clear_cookie, now, set_cookie
+from app.web.session import OIDC_COOKIE, clear_cookie, cookie_name, now, set_cookie
 
 with warnings.catch_warnings():
     # Authlib 1.9 deprecates its plain-httpx client in favour of httpx2; the hub, its SDK and
@@ -155,9 +157,7 @@ async def callback(request: Request) -> Response:
     return response
 
 
-def _failure(reason: str) -> Any:
-    from dataclasses import replace
-
+def _failure(reason: str) -> AuditEvent:
     return replace(rejected(reason), action="auth:sign_in")
 
 
@@ -211,8 +211,6 @@ async def _member_of_callback(request: Request) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 def _cookie(request: Request) -> str:
-    from app.web.session import cookie_name
-
     return cookie_name(hub_state(request).settings, OIDC_COOKIE)
 
 
