@@ -332,3 +332,19 @@ def test_password_sign_in_can_be_switched_off(hub: LiveHub) -> None:
         web.local_login = None
     assert answer.status_code == 404
     assert browser.session is None
+
+
+def test_attempts_per_address_are_limited_whatever_the_username(hub: LiveHub) -> None:
+    from app.api.throttle import Throttle
+
+    guards = hub.server.config.app.state.hub.guards
+    saved = guards.throttle
+    guards.throttle = Throttle(
+        "memory://",
+        {"login_address": "3/minute", "login_username": "100/minute", "password_member": "9/hour"},
+    )
+    try:
+        answers = [Browser(hub).sign_in(username(), "wrong").status_code for _ in range(4)]
+    finally:
+        guards.throttle = saved
+    assert answers == [401, 401, 401, 429]
