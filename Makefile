@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(DEMO) $(BIN)/livc-hub migrate
 	$(DEMO) $(BIN)/livc-hub demo --if-empty
 	@echo
+	@echo "  Web client: http://127.0.0.1:8000/ui  (usernames and passwords above, and in var/demo-logins.json)"
 	@echo "  Demo token (in another terminal):  $(BIN)/livc-hub token --member sofie"
 	@echo "  Members: admin, mayor, prevention, pieter, infoofficer, sofie, ocmw-admin, ltf, ocmw-dpo, hub-dpo"
 	@echo "  Try:  curl -H \"Authorization: Bearer \$$TOKEN\" http://127.0.0.1:8000/api/v1/me"

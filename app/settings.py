@@ -151,11 +151,15 @@ class RateLimitSettings(BaseSettings):
     @field_validator("token_per_client", "token_per_address")
     @classmethod
     def _parses(cls, value: str) -> str:
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
-        return value
+        return _rate_limit(value)
+
+
+def _rate_limit(value: str) -> str:
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from None
+    return value
 
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -206,6 +210,71 @@ class GovernanceSettings(BaseSettings):
     )
 
 
+class WebSettings(BaseSettings):
+    """The web client at /ui: sign-in, sessions and the identity provider (docs/web-auth.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVC_WEB_")
+
+    local_login: bool | None = Field(
+        default=None,
+        description="sign-in with username and password; unset: everywhere but production",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="session cookie __Host-livc_session, Secure; false (cookie livc_session) is "
+        "refused unless LIVC_HOST is a loopback address",
+    )
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    absolute_hours: int = Field(default=12, ge=1, le=24 * 7)
+    login_per_username: str = Field(
+        default="5/minute;20/hour", description="sign-in attempts per username"
+    )
+    login_per_address: str = Field(
+        default="30/minute", description="sign-in attempts per source address"
+    )
+    password_per_member: str = Field(
+        default="5/minute;20/hour",
+        description="password changes (the current one is checked) per member",
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="the identity provider's issuer URL (https://, or loopback)"
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_url: str | None = Field(
+        default=None, description="this hub's .../ui/login/oidc/callback as registered"
+    )
+    oidc_scopes: str = "openid"
+    oidc_member_claim: str = Field(
+        default="sub",
+        pattern="^(sub|preferred_username)$",
+        description="sub: the ID token's subject is the member id (as API tokens); "
+        "preferred_username: the claim is matched against members' usernames",
+    )
+
+    @field_validator("login_per_username", "login_per_address", "password_per_member")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _rate_limit(value)
+
+    @field_validator("oidc_issuer", "oidc_redirect_url")
+    @classmethod
+    def _secure_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value)
+        if url.scheme == "https" and url.hostname:
+            return value
+        if url.scheme == "http" and url.hostname in LOOPBACK:
+            return value
+        raise ValueError("an https:// URL (http:// only on the loopback)")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether sign-in through the identity provider is configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_redirect_url)
+
+
 class ServerSettings(BaseSettings):
     """The HTTP server and the run mode."""
 
@@ -236,6 +305,7 @@ class Settings:
         governance: GovernanceSettings | None = None,
         rate_limit: RateLimitSettings | None = None,
         templates: TemplateSettings | None = None,
+        web: WebSettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.keys = keys or KeySettings()
@@ -246,6 +316,7 @@ class Settings:
         self.governance = governance or GovernanceSettings()
         self.rate_limit = rate_limit or RateLimitSettings()
         self.templates = templates or TemplateSettings()
+        self.web = web or WebSettings()
 
     @property
     def demo(self) -> bool:
@@ -258,3 +329,17 @@ class Settings:
         if self.server.api_docs is not None:
             return self.server.api_docs
         return self.server.mode is not Mode.PRODUCTION
+
+    @property
+    def web_local_login(self) -> bool:
+        """Whether the web client offers sign-in with a username and password."""
+        if self.web.local_login is not None:
+            return self.web.local_login
+        return self.server.mode is not Mode.PRODUCTION
+
+    def check_web(self) -> None:
+        """Refuse a session cookie without Secure unless the hub listens on the loopback only."""
+        if not self.web.cookie_secure and self.server.host not in LOOPBACK:
+            raise ValueError(
+                "LIVC_WEB_COOKIE_SECURE=false is allowed only when LIVC_HOST is a loopback address"
+            )

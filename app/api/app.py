@@ -63,6 +63,7 @@ from app.services.hub import Hub
 from app.services.writer import GroupWriter
 from app.settings import Mode, Settings
 from app.web import install as install_web
+from app.web.session import new_issuer as new_web_issuer
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +126,20 @@ def build_authorizer(settings: Settings) -> Authorizer:
     return Authorizer(sharing_rules=LocalPolicy.from_mapping(data.get("sharing", {})).rules())
 
 
-def build_auth(settings: Settings) -> tuple[TokenVerifier, LocalIssuer | None, bool]:
-    """The token verifier, the local issuer (if enabled) and whether verifying may block."""
+def build_auth(
+    settings: Settings, *, web_issuer: LocalIssuer | None = None
+) -> tuple[TokenVerifier, LocalIssuer | None, bool]:
+    """The token verifier, the local issuer (if enabled) and whether verifying may block.
+
+    ``web_issuer``: the web client's in-memory issuer, whose short tokens the verifier accepts.
+    """
     auth = settings.auth
     sources: list[KeySource] = []
     issuers = []
     issuer = None
+    if web_issuer is not None:
+        sources.append(web_issuer.key_source())
+        issuers.append(web_issuer.issuer)
     if auth.local_issuer_enabled:
         # In production the key must exist (`livc-hub keys init`); elsewhere it is made if absent.
         load = LocalIssuer.load if _production(settings) else LocalIssuer.load_or_create
@@ -152,7 +161,13 @@ def build_guards(settings: Settings, log: AccessLog, hasher: SecretHasher | None
     return Guards(
         throttle=Throttle(
             limits.storage_uri,
-            {"token_address": limits.token_per_address, "token_client": limits.token_per_client},
+            {
+                "token_address": limits.token_per_address,
+                "token_client": limits.token_per_client,
+                "login_address": settings.web.login_per_address,
+                "login_username": settings.web.login_per_username,
+                "password_member": settings.web.password_per_member,
+            },
         ),
         hasher=hasher or SecretHasher(settings.auth.hash_concurrency),
         failures=FailureLog(log, settings.audit.failure_window_seconds),
@@ -204,6 +219,7 @@ def _routes(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = None) -> FastAPI:
     """A hub for these settings; ``keys`` lets tests and tools hand in a provider."""
     settings = settings or Settings()
+    settings.check_web()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -216,7 +232,8 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             proposal_ttl=timedelta(hours=settings.governance.proposal_ttl_hours),
             hasher=hasher,
         )
-        verifier, issuer, blocks = build_auth(settings)
+        web_issuer = new_web_issuer(settings)
+        verifier, issuer, blocks = build_auth(settings, web_issuer=web_issuer)
         engine = make_async_engine(settings.database)
         try:
             await check_append_only(
@@ -249,6 +266,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             verify_blocks=blocks,
             guards=guards,
             writer=writer,
+            web_issuer=web_issuer,
         )
         try:
             async with anyio.create_task_group() as tasks:

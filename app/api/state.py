@@ -37,3 +37,5 @@ class HubState:
     guards: Guards
     # Commits the entries of requests that changed no data, many at once (None: each alone).
     writer: GroupWriter | None = None
+    # Signs the web client's 60-second tokens; its key exists only in this process's memory.
+    web_issuer: LocalIssuer | None = None

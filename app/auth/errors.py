@@ -15,6 +15,7 @@ AuthReason = Literal[
     "wrong_issuer",
     "missing_claim",
     "jwks_unavailable",
+    "wrong_nonce",  # an OpenID Connect ID token for another sign-in
 ]
 AUTH_REASONS: Final[frozenset[str]] = frozenset(get_args(AuthReason))
 

@@ -111,6 +111,11 @@ class LocalIssuer:
         return f"LocalIssuer(issuer={self.issuer!r}, kid={self.kid!r}, key=***)"
 
     @classmethod
+    def ephemeral(cls, *, issuer: str, audience: str) -> LocalIssuer:
+        """A P-256 issuer whose key lives only in this process's memory (never written)."""
+        return cls(ec.generate_private_key(ec.SECP256R1()), issuer=issuer, audience=audience)
+
+    @classmethod
     def load(
         cls, path: Path, *, issuer: str, audience: str, algorithm: str = "ES256"
     ) -> LocalIssuer:

@@ -25,6 +25,7 @@ from app.settings import Mode, Settings
 logger = logging.getLogger("livc_hub")
 
 DEMO_HANDLES = Path("var/demo-members.json")
+DEMO_LOGINS = Path("var/demo-logins.json")
 
 
 def _alembic_config(settings: Settings) -> Any:
@@ -90,7 +91,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
     async def work(session: Any, hub: Any) -> dict[str, str] | None:
         if await has_data(session):
             return None
-        return await load_demo(session, hub)
+        return await load_demo(session, hub, DEMO_LOGINS)
 
     handles = asyncio.run(with_hub(settings, work))
     if handles is None:
@@ -100,12 +101,24 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> None:
         if not args.if_empty:
             raise CliError("the database already has data; demo data not loaded")
         print("demo data already present")
+        _print_logins(settings)
         return
     _store_handles(handles)
     people = ", ".join(h for h in handles if not h.startswith("_"))
     print(f"demo data loaded; members: {people}")
+    _print_logins(settings)
     if args.size is not None:
         _grow_demo(settings, handles, args.size, args.seed)
+
+
+def _print_logins(settings: Settings) -> None:
+    # The web client's demo sign-ins (var/demo-logins.json, 0600).
+    if DEMO_LOGINS.exists():
+        logins: dict[str, str] = json.loads(DEMO_LOGINS.read_text())
+        host, port = settings.server.host, settings.server.port
+        print(f"web client: http://{host}:{port}/ui  (username / password, from {DEMO_LOGINS})")
+        for username, password in logins.items():
+            print(f"  {username:<14} {password}")
 
 
 def _stored_handles() -> dict[str, str]:

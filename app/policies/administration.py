@@ -36,6 +36,7 @@ class AdminReason(StrEnum):
     NOT_AN_APPROVER = "not_an_approver"
     PROPOSAL_NOT_PENDING = "proposal_not_pending"
     PROPOSAL_EXPIRED = "proposal_expired"
+    SERVICE_NO_PASSWORD = "service_account_no_password"  # noqa: S105 - a reason code
     # Effects.
     NARROWING = "narrowing"
     FIRST_AGENCY_ADMIN = "first_agency_admin"
@@ -119,13 +120,16 @@ class Widening:
     clearance: Clearance | None = None
     bound_by_secrecy: bool = False
     activate: bool = False
+    # A password (re)set: a one-time password, shown once to the approver, changed at sign-in.
+    password: bool = False
 
     def __bool__(self) -> bool:
         return (
             bool(self.roles)
             or self.clearance is not None
             or self.bound_by_secrecy
-            or (self.activate)
+            or self.activate
+            or self.password
         )
 
     def apply(self, state: MemberState) -> MemberState:
@@ -146,6 +150,8 @@ class Widening:
             out.append("bound_by_secrecy:true")
         if self.activate:
             out.append("status:active")
+        if self.password:
+            out.append("password:reset")
         return tuple(out)
 
 
@@ -270,6 +276,31 @@ def _narrow_now_widen_later(target: Target, after: MemberState) -> Plan:
     return Plan(allowed=True, reason=AdminReason.NARROWING, now=now)
 
 
+def plan_password_reset(actor: AdminActor, agency: AgencyFacts, target: Target) -> Plan:
+    """Plan a password (re)set: always a proposal, by an admin who may manage the member.
+
+    An agency admin proposes it for a member of their own agency who holds no hub-wide role; a
+    hub admin for a member who reaches no content. Nobody resets their own (they change it,
+    knowing the current one); a service account has a client secret, not a password.
+    """
+    if actor.status is not MemberStatus.ACTIVE:
+        return _refuse(AdminReason.ACTOR_NOT_ACTIVE)
+    if target.member_id is not None and target.member_id == actor.member_id:
+        return _refuse(AdminReason.SELF_CHANGE)
+    if target.kind is MemberKind.SERVICE:
+        return _refuse(AdminReason.SERVICE_NO_PASSWORD)
+    reset = Widening(password=True)
+    if Role.AGENCY_ADMIN in actor.roles and actor.agency_id == agency.agency_id:
+        if target.state.roles & HUB_ONLY_ROLES:
+            return _refuse(AdminReason.HUB_ONLY_ROLE)
+        return Plan(allowed=True, reason=AdminReason.FOUR_EYES, now=target.state, waits=reset)
+    if Role.HUB_ADMIN in actor.roles:
+        if reaches_content(target.state.roles):
+            return _refuse(AdminReason.HUB_ADMIN_NO_CONTENT)
+        return Plan(allowed=True, reason=AdminReason.FOUR_EYES, now=target.state, waits=reset)
+    return _refuse(AdminReason.NOT_AN_ADMIN)
+
+
 @dataclass(frozen=True)
 class ProposalFacts:
     """A proposal as the approval rules see it."""
@@ -317,7 +348,7 @@ def may_decide(
         return Verdict(False, AdminReason.SELF_CHANGE)
     if actor.member_id == proposal.proposer_id:
         return Verdict(False, AdminReason.PROPOSER_CANNOT_APPROVE)
-    ground = _second_person(actor, agency, proposal)
+    ground = _second_person(actor, agency, proposal, member_now)
     if ground is None:
         return Verdict(False, AdminReason.NOT_AN_APPROVER)
     if approve:
@@ -329,9 +360,13 @@ def may_decide(
 
 
 def _second_person(
-    actor: AdminActor, agency: AgencyFacts, proposal: ProposalFacts
+    actor: AdminActor, agency: AgencyFacts, proposal: ProposalFacts, member_now: MemberState
 ) -> AdminReason | None:
     roles = proposal.widening.roles
+    # The approver of a password reset receives the one-time password: for that proposal the
+    # roles the member holds count as if they were given.
+    if proposal.widening.password:
+        roles = roles | member_now.roles
     hub_wide = bool(roles & HUB_ONLY_ROLES)
     admin_only = (
         roles <= ADMIN_ROLES | HUB_ONLY_ROLES

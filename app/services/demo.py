@@ -7,15 +7,19 @@ notes, written through the same use cases as the API, a batch per transaction.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import anyio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db.files import create_private_file
 from app.db.models import Member, Note
 from app.db.queries.cases import CaseRow
 from app.policies.vocabulary import (
@@ -36,6 +40,7 @@ from app.services import (
     governance,
     notes,
     orgs,
+    passwords,
     releases,
     subjects,
     templates,
@@ -176,8 +181,13 @@ async def _approved(
     return made.member
 
 
-async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
+async def load_demo(
+    session: AsyncSession, hub: Hub, logins_file: Path | None = None
+) -> dict[str, str]:
     """Create the demo world; return handle -> member id (for ``livc-hub token --member``).
+
+    With ``logins_file``, every demo person also gets a username (their handle) and a random
+    password for the web client, written to that file (0600) and nowhere else.
 
     It is built the way a real hub is: two hub admins from the command line, each agency's first
     admin made by a hub admin, its second proposed by the first and approved by a hub admin, and
@@ -271,7 +281,32 @@ async def load_demo(session: AsyncSession, hub: Hub) -> dict[str, str]:
     )
     handles["_case"] = str(case.id)
     handles["_cell"] = str(cell.id)
+    if logins_file is not None:
+        await _web_logins(session, hub, handles, logins_file)
     return handles
+
+
+async def _web_logins(session: AsyncSession, hub: Hub, handles: dict[str, str], path: Path) -> None:
+    # Demo only: passwords are set directly (not through a four-eyes reset) and need not be
+    # changed at sign-in, so `make run` can be tried at once (docs/decisions.md 146).
+    logins: dict[str, str] = {}
+    for handle, member_id in handles.items():
+        member = None if handle.startswith("_") else await session.get(Member, uuid.UUID(member_id))
+        if member is None:
+            continue
+        password = passwords.one_time_password()
+        member.username = handle
+        member.password_hash = await hub.hasher.hash(password)
+        member.password_set_at = datetime.now(UTC)
+        member.password_must_change = False
+        logins[handle] = password
+    await session.flush()
+    await anyio.to_thread.run_sync(_write_logins, path, logins)
+
+
+def _write_logins(path: Path, logins: dict[str, str]) -> None:
+    path.unlink(missing_ok=True)  # a previous demo's, for another database
+    create_private_file(path, (json.dumps(logins, indent=2) + "\n").encode())
 
 
 def _admin(agency: str, n: int) -> _Person:

@@ -32,6 +32,7 @@ from app.policies.administration import (
     may_withdraw,
 )
 from app.policies.vocabulary import Clearance, MemberKind, Role
+from app.services import passwords
 from app.services.authz import denied, event_for
 from app.services.concerns import missing_in
 from app.services.context import RequestContext
@@ -111,6 +112,7 @@ def _widening_of(row: MemberProposal) -> Widening:
         clearance=None if row.clearance is None else Clearance(row.clearance),
         bound_by_secrecy=row.bound_by_secrecy,
         activate=row.activate,
+        password=row.reset_password,
     )
 
 
@@ -150,6 +152,7 @@ async def propose(
         clearance=None if widening.clearance is None else int(widening.clearance),
         bound_by_secrecy=widening.bound_by_secrecy,
         activate=widening.activate,
+        reset_password=widening.password,
         proposed_by=ctx.principal.member_id,
         proposed_at=ctx.now,
         expires_at=ctx.now + hub.proposal_ttl,
@@ -192,11 +195,13 @@ async def get_proposal(
 
 @dataclass(frozen=True)
 class Decided:
-    """A decided proposal, the member as it is now, and a service account's secret (once)."""
+    """A decided proposal, the member as it is now, and a service account's secret or a
+    one-time password (once, to the approver)."""
 
     proposal: MemberProposal
     member: Member
     client_secret: str | None = None
+    initial_password: str | None = None
 
 
 async def decide(
@@ -230,12 +235,14 @@ async def decide(
             owners=owners,
         )
     ]
-    secret = None
+    secret = password = None
     if approve:
         apply_state(member, _widening_of(row).apply(state_of(member)))
         if member.kind == MemberKind.SERVICE.value and member.client_secret_hash is None:
             secret = new_client_secret()
             member.client_secret_hash = await hub.hasher.hash(secret)
+        if row.reset_password:
+            password = await passwords.set_one_time_password(session, hub, member, ctx.now)
         events.append(
             event_for(
                 ctx,
@@ -247,7 +254,7 @@ async def decide(
             )
         )
     await hub.record(session, ctx, *events)
-    return Decided(proposal=row, member=member, client_secret=secret)
+    return Decided(proposal=row, member=member, client_secret=secret, initial_password=password)
 
 
 def _decision_refused(

@@ -25,6 +25,7 @@ from app.policies.administration import (
     Target,
     after_patch,
     plan_change,
+    plan_password_reset,
 )
 from app.policies.vocabulary import (
     AgencyKind,
@@ -34,7 +35,7 @@ from app.policies.vocabulary import (
     Role,
     SecrecyRegime,
 )
-from app.services.authz import event_for, missing
+from app.services.authz import denied, event_for, missing
 from app.services.concerns import concerning, missing_in
 from app.services.context import RequestContext
 from app.services.governance import (
@@ -192,6 +193,7 @@ async def create_member(
     roles: Sequence[Role],
     bound_by_secrecy: bool,
     clearance: Clearance,
+    username: str | None = None,
 ) -> NewMember:
     """Add a person or a service account to an agency.
 
@@ -204,12 +206,15 @@ async def create_member(
     after = MemberState(frozenset(roles), clearance, bound_by_secrecy, MemberStatus.ACTIVE)
     facts = await agency_facts(session, agency)
     plan = _plan(ctx, facts, target, after, "member:create", exists=False)
+    if username is not None:
+        await _username_free(session, username, kind)
     member = Member(
         id=member_id,
         agency_id=agency_id,
         display_name=display_name,
         kind=kind.value,
         created_at=ctx.now,
+        username=username,
     )
     apply_state(member, plan.now or NOTHING)
     if kind is MemberKind.SERVICE:
@@ -227,6 +232,44 @@ async def create_member(
         await session.flush()
         proposal = await propose(session, ctx, hub, member, plan.waits, kind="create")
     return NewMember(member=member, client_secret=None, proposal=proposal)
+
+
+async def _username_free(session: AsyncSession, username: str, kind: MemberKind) -> None:
+    if kind is MemberKind.SERVICE:
+        raise ValidationFailed(
+            "a service account signs in with its client id, not a username",
+            extra={"reason": "service_account_no_password"},
+        )
+    if await queries.member_with_username(session, username) is not None:
+        raise Conflict("this username is taken", extra={"reason": "username_taken"})
+
+
+async def propose_password_reset(
+    session: AsyncSession, ctx: RequestContext, hub: Hub, member_id: uuid.UUID
+) -> MemberProposal:
+    """Propose a new one-time password for a member: a second admin approves it and receives
+    the password, once; the member chooses their own at the next sign-in."""
+    action = "member:password_reset"
+    member = await queries.member(session, member_id)
+    if member is None:
+        raise await missing_in(session, event_for(ctx, action, object_id=member_id))
+    if member.id == ctx.principal.member_id:
+        raise refused(ctx, action, AdminReason.SELF_CHANGE, member.id, member.agency_id)
+    agency = await _member_scope(session, ctx, hub, member.agency_id, action)
+    target = Target(str(member.id), MemberKind(member.kind), state_of(member))
+    plan = plan_password_reset(actor_of(ctx), await agency_facts(session, agency), target)
+    if not plan.allowed:
+        if plan.reason is AdminReason.NOT_AN_ADMIN:
+            raise missing(event_for(ctx, action, object_id=member.id, owners=[member.agency_id]))
+        raise refused(ctx, action, plan.reason, member.id, member.agency_id)
+    if member.username is None:
+        event = event_for(ctx, action, object_id=member.id, owners=[member.agency_id])
+        raise Conflict(
+            "the member has no username to sign in with",
+            extra={"reason": "no_username"},
+            audit=(denied(event, "no_username"),),
+        )
+    return await propose(session, ctx, hub, member, plan.waits, kind="password")
 
 
 async def get_member(

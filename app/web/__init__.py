@@ -19,7 +19,14 @@ from livc_hub_client import ProblemError, Unauthenticated
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
-from app.web import exchange_pages, grant_pages, home_pages, language_routes, release_pages
+from app.web import (
+    auth_routes,
+    exchange_pages,
+    grant_pages,
+    home_pages,
+    oidc,
+    release_pages,
+)
 from app.web.headers import UiHeadersMiddleware, is_ui
 from app.web.messages import problem_text, status_text
 from app.web.render import render
@@ -28,13 +35,14 @@ from app.web.session import CsrfRejected, SignInRequired, WebSession, current_se
 STATIC: Final = Path(__file__).resolve().parent / "static"
 SIGN_IN: Final = "/ui/login"
 
-# Every /ui router; the web-auth branch adds its own here.
+# Every /ui router: sign-in (local and through the identity provider), then the pages.
 ROUTERS: list[APIRouter] = [
+    auth_routes.router,
+    oidc.router,
     home_pages.router,
     exchange_pages.router,
     grant_pages.router,
     release_pages.router,
-    language_routes.router,  # the web-auth branch's own /ui/language replaces this one
 ]
 
 

@@ -50,17 +50,24 @@ def language_of(request: Request, session: WebSession | None) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-def gettext_for(request: Request, session: WebSession | None) -> Callable[[str], str]:
+def _session_of(request: Request, given: object = None) -> WebSession | None:
+    # The page's session, else the one current_session/optional_session left on the request.
+    if isinstance(given, WebSession):
+        return given
+    found = getattr(request.state, "web_session", None)
+    return found if isinstance(found, WebSession) else None
+
+
+def gettext_for(request: Request, session: WebSession | None = None) -> Callable[[str], str]:
     """The translation function of the request's language (for strings built in Python)."""
-    return TRANSLATIONS[language_of(request, session)].gettext
+    return TRANSLATIONS[language_of(request, _session_of(request, session))].gettext
 
 
 def render(
     request: Request, name: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
     """The template in the request's language; ``context["session"]`` is the WebSession or None."""
-    session = context.get("session")
-    session = session if isinstance(session, WebSession) else None
+    session = _session_of(request, context.get("session"))
     language = language_of(request, session)
     env = ENVIRONMENTS[language]
     values = {

@@ -25,6 +25,7 @@ STORED: dict[tuple[str, str], Any] = {
     ("AgencyPatch", "approver_role"): Agency.approver_role,
     ("MemberIn", "display_name"): Member.display_name,
     ("MemberIn", "kind"): Member.kind,
+    ("MemberIn", "username"): Member.username,
     ("MemberPatch", "status"): Member.status,
     ("CellIn", "kind"): Cell.kind,
     ("CellIn", "name"): Cell.name,
@@ -52,6 +53,8 @@ STORED: dict[tuple[str, str], Any] = {
 
 NOT_A_COLUMN = {
     ("MemberIn", "roles"): "a JSON array of role names",
+    ("PasswordChangeIn", "current_password"): "compared with the argon2id hash, never stored",
+    ("PasswordChangeIn", "new_password"): "stored only as its argon2id hash",
     ("MemberPatch", "roles"): "a JSON array of role names",
     ("MemberIn", "clearance"): "stored as an integer level",
     ("MemberPatch", "clearance"): "stored as an integer level",

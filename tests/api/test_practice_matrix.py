@@ -269,6 +269,7 @@ _FEEDBACK_MATRIX = (
 )
 _MEETINGS_MATRIX = "tests/api/test_meetings.py (ids of a cell are unknown to other cells and towns)"
 _OPERATORS = "tests/api/test_separation_of_duties.py (endpoint x role x relation)"
+_PASSWORDS = "tests/web/test_password_api.py (self, hub admin, other agency, other member)"
 ELSEWHERE: dict[str, str] = {
     **dict.fromkeys(
         [
@@ -283,6 +284,7 @@ ELSEWHERE: dict[str, str] = {
         ],
         _OPERATORS,
     ),
+    "/api/v1/members/{member_id}/password-reset": _PASSWORDS,
     **dict.fromkeys(
         [
             "/api/v1/exchanges/{exchange_id}",

@@ -642,5 +642,7 @@ def test_the_engine_agrees_with_the_reference_on_every_kind_of_answer() -> None:
         R.APPROVED_BY_HUB_ADMIN,
         R.REFUSED,
         R.WITHDRAWN,
+        # plan_password_reset's own (tests/policies/test_password_reset.py).
+        R.SERVICE_NO_PASSWORD,
     }
     assert reasons == plan_reasons, plan_reasons - reasons

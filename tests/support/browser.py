@@ -371,7 +371,20 @@ def use_token(context: BrowserContext, locale: str, token: str) -> None:
 
 def set_cookies(context: BrowserContext, base_url: str, cookies: dict[str, str]) -> None:
     """Put cookies for ``base_url`` in the context (a session made outside the browser)."""
-    context.add_cookies([{"name": k, "value": v, "url": base_url} for k, v in cookies.items()])
+    # A __Host- cookie is only kept with Secure (Chromium keeps Secure cookies on loopback).
+    context.add_cookies(
+        [
+            {
+                "name": k,
+                "value": v,
+                "url": base_url,
+                "secure": k.startswith("__Host-"),
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+            for k, v in cookies.items()
+        ]
+    )
 
 
 class SignInFailed(AssertionError):

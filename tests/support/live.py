@@ -25,6 +25,7 @@ from app.settings import (
     Mode,
     ServerSettings,
     Settings,
+    WebSettings,
 )
 from tests.support.databases import ThrowawayDatabase
 from tests.support.timing import http_timeout, scaled, wait_until
@@ -95,6 +96,8 @@ def _settings(database: ThrowawayDatabase, workdir: Path, master_key: str) -> Se
         auth=AuthSettings(local_issuer_key_path=workdir / "issuer.pem"),
         audit=AuditSettings(key_path=workdir / "audit-key.pem", checkpoint_every=25),
         server=ServerSettings(mode=Mode.DEVELOPMENT),
+        # Every web test signs in from 127.0.0.1: the per-address limit is tested on its own hub.
+        web=WebSettings(login_per_address="1000/minute"),
     )
 
 

@@ -1,15 +1,23 @@
-"""The web client in tests: a browser-like httpx client signed in through the stand-in session."""
+"""The web client in tests: a browser-like httpx client holding a real web session.
+
+The session is opened in the hub's database as a sign-in opens it (app/services/web_sessions),
+so the pages see exactly what a signed-in person's browser sends; the sign-in form itself is
+tested in tests/web/test_auth.py.
+"""
 
 from __future__ import annotations
 
 import re
-import secrets
+import uuid
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import httpx
 
-from app.web.session import CSRF_COOKIE, LANGUAGE_COOKIE, SESSION_COOKIE
-from tests.support.live import LiveHub
+from app.db.engine import make_async_engine, make_sessionmaker
+from app.services import web_sessions
+from app.web.session import cookie_name, lifetimes
+from tests.support.live import LiveHub, run_coroutine
 from tests.support.timing import http_timeout
 
 
@@ -22,7 +30,7 @@ def web_client(
         for key, value in session_cookies(hub, member_id, name=name).items():
             cookies.set(key, value)
     if lang is not None:
-        cookies.set(LANGUAGE_COOKIE, lang)
+        cookies.set(cookie_name(hub.settings, "livc_lang"), lang)
     client = httpx.Client(
         base_url=hub.base_url,
         cookies=cookies,
@@ -35,14 +43,36 @@ def web_client(
 
 
 def session_cookies(hub: LiveHub, member_id: str, *, name: str = "") -> dict[str, str]:
-    """The stand-in session's cookies for a member (for a browser context, say)."""
-    token = hub.token(member_id, ttl_seconds=900, extra={"name": name} if name else None)
-    return {SESSION_COOKIE: token, CSRF_COOKIE: secrets.token_urlsafe(24)}
+    """The cookie of a new web session of the member (for an httpx client or a browser context).
+
+    ``name`` is kept for callers that named the person; the page shows the member's own name.
+    """
+    token = run_coroutine(_open(hub, uuid.UUID(member_id)))
+    return {cookie_name(hub.settings): token}
+
+
+async def _open(hub: LiveHub, member_id: uuid.UUID) -> str:
+    engine = make_async_engine(hub.settings.database)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            return await web_sessions.open_session(
+                db,
+                member_id,
+                method="local",
+                language=None,
+                now=datetime.now(UTC),
+                lifetimes=lifetimes(hub.settings),
+            )
+    finally:
+        await engine.dispose()
 
 
 def csrf(client: httpx.Client) -> str:
-    """The CSRF token a page's forms carry for this client."""
-    return str(client.cookies.get(CSRF_COOKIE))
+    """The CSRF token a page's forms carry for this client's session."""
+    for key, value in client.cookies.items():
+        if key.endswith("livc_session"):
+            return web_sessions.csrf_token(value)
+    return ""
 
 
 class _Text(HTMLParser):

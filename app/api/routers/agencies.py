@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from app.api.deps import ContextDep, HubDep, SessionDep
-from app.api.routers.converters import agency_out, member_out, proposal_ref
+from app.api.routers.converters import agency_out, member_out, proposal_out, proposal_ref
 from app.api.schemas.common import Cursor, Limit, Page
 from app.api.schemas.orgs import (
     AgencyIn,
@@ -19,6 +19,7 @@ from app.api.schemas.orgs import (
     MemberPatch,
     NewMemberOut,
 )
+from app.api.schemas.proposals import ProposalOut
 from app.policies.vocabulary import Clearance
 from app.services import orgs
 
@@ -85,6 +86,7 @@ async def create_member(
         roles=body.roles,
         bound_by_secrecy=body.bound_by_secrecy,
         clearance=Clearance[body.clearance.upper()],
+        username=body.username,
     )
     out = member_out(created.member)
     return NewMemberOut(**out.model_dump(), proposal=proposal_ref(created.proposal))
@@ -131,3 +133,16 @@ async def update_member(
     )
     out = member_out(changed.member)
     return ChangedMemberOut(**out.model_dump(), proposal=proposal_ref(changed.proposal))
+
+
+@router.post("/members/{member_id}/password-reset", status_code=status.HTTP_201_CREATED)
+async def propose_password_reset(
+    member_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
+) -> ProposalOut:
+    """Propose a new password for a member's web sign-in (four-eyes): when a second person
+    approves (``POST /proposals/{id}/approve``), a one-time password is made and returned to
+    them, once, as ``initial_password``; the member must choose their own at the next sign-in.
+    The member needs a username. Nobody resets their own; a hub admin only for members who reach
+    no content. Passwords and their hashes are never returned."""
+    row = await orgs.propose_password_reset(session, ctx, hub, member_id)
+    return proposal_out(row, ctx.now)

@@ -65,6 +65,8 @@ def member_out(member: Member) -> MemberOut:
         status=p.status,
         client_id=member.client_id,
         created_at=member.created_at,
+        username=member.username,
+        has_password=member.password_hash is not None,
     )
 
 
@@ -238,6 +240,7 @@ def proposal_out(row: MemberProposal, now: datetime) -> ProposalOut:
             clearance=None if row.clearance is None else clearance_name(row.clearance),
             bound_by_secrecy=row.bound_by_secrecy,
             activate=row.activate,
+            reset_password=row.reset_password,
         ),
         state=shown_state(ProposalState(row.state), row.expires_at, now),
         proposed_by=row.proposed_by,

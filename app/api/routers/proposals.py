@@ -56,6 +56,7 @@ async def approve(
         proposal=proposal_out(done.proposal, ctx.now),
         member=member_out(done.member),
         client_secret=done.client_secret,
+        initial_password=done.initial_password,
     )
 
 

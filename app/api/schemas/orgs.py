@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.api.schemas.common import Input, Name
 from app.policies.vocabulary import AgencyKind, MemberKind, MemberStatus, Role, SecrecyRegime
+from app.services.passwords import MAX_LENGTH, MIN_LENGTH, USERNAME_PATTERN
 
 CLEARANCE_PATTERN = "^(none|restricted|confidential|secret|top_secret)$"
 
@@ -51,6 +52,25 @@ class MemberIn(Input):
     roles: list[Role] = Field(min_length=1, max_length=9)
     bound_by_secrecy: bool = False
     clearance: str = Field(default="none", pattern=CLEARANCE_PATTERN)
+    username: str | None = Field(
+        default=None,
+        max_length=80,
+        pattern=USERNAME_PATTERN,
+        description="for the web sign-in: lower case letters, digits, '.', '_', '-' (3-80); "
+        "unique in the hub (409 username_taken). A password is set by a four-eyes proposal "
+        "(POST /members/{id}/password-reset)",
+    )
+
+
+class PasswordChangeIn(Input):
+    """A member's new password, with the current one (never stored; only hashes are)."""
+
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        description=f"at least {MIN_LENGTH} characters, not the username, not the current one",
+    )
 
 
 class MemberPatch(Input):
@@ -75,6 +95,10 @@ class MemberOut(BaseModel):
     status: MemberStatus
     client_id: str | None = None
     created_at: datetime
+    username: str | None = None
+    has_password: bool = Field(
+        default=False, description="whether a password is set (it and its hash never leave)"
+    )
 
 
 class ProposalRef(BaseModel):

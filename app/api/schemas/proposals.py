@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.api.schemas.orgs import MemberOut
 from app.policies.administration import ProposalState
@@ -19,6 +19,9 @@ class ProposedChange(BaseModel):
     clearance: str | None = None
     bound_by_secrecy: bool = False
     activate: bool = False
+    reset_password: bool = Field(
+        default=False, description="a one-time password, shown once to the approver"
+    )
 
 
 class ProposalOut(BaseModel):
@@ -47,3 +50,8 @@ class DecisionOut(BaseModel):
     proposal: ProposalOut
     member: MemberOut
     client_secret: str | None = None
+    initial_password: str | None = Field(
+        default=None,
+        description="on approving a password reset: the one-time password, shown only here and "
+        "only now; the member must choose a new one when signing in",
+    )

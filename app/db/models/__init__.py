@@ -28,6 +28,7 @@ from app.db.models.meeting import (
 from app.db.models.note import Note, NoteTemplate, NoteVersion
 from app.db.models.org import Agency, Member, MemberProposal
 from app.db.models.strategy import StrategyPriorities, StrategyToken
+from app.db.models.web import OidcLogin, WebSession
 
 __all__ = [
     "AccessLogEntry",
@@ -57,7 +58,9 @@ __all__ = [
     "Note",
     "NoteTemplate",
     "NoteVersion",
+    "OidcLogin",
     "Release",
+    "WebSession",
     "StrategyPriorities",
     "StrategyToken",
     "Subject",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, UTCDateTime, new_id, utcnow
@@ -41,6 +41,14 @@ class Member(Base):
     client_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
     client_secret_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Web sign-in (0018): a lower-case username, an argon2id hash set only on a second person's
+    # approval (or by the member, knowing the current one), and whether it must be changed.
+    username: Mapped[str | None] = mapped_column(String(80), default=None)
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_members_username", "username", unique=True),)
 
 
 class MemberProposal(Base):
@@ -65,3 +73,5 @@ class MemberProposal(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("members.id"), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # A password (re)set: on approval a one-time password is made and shown to the approver.
+    reset_password: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -159,3 +159,27 @@ async def proposal_for_update(
 def proposals_of(agency_id: uuid.UUID, *criteria: Any) -> Select[MemberProposal]:
     """An agency's proposals matching the criteria, for paging."""
     return select(MemberProposal).where(MemberProposal.agency_id == agency_id, *criteria)
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    """A member as the password sign-in checks it."""
+
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    status: str
+    password_hash: str | None
+
+
+async def login(session: AsyncSession, username: str) -> LoginRow | None:
+    """The member with this username (stored in lower case)."""
+    stmt = select(
+        members.c.id, members.c.agency_id, members.c.status, members.c.password_hash
+    ).where(members.c.username == username)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else LoginRow(*row)
+
+
+async def member_with_username(session: AsyncSession, username: str) -> Member | None:
+    """The member holding a username, if any."""
+    return await session.scalar(select(Member).where(Member.username == username))
