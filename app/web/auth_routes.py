@@ -8,10 +8,10 @@ what was typed.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-import re
 from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request

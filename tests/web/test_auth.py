@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.web_client import LOGIN_CSRF, SESSION, Browser, person, signed_in, username
 from tests.support.live import LiveHub
+from tests.support.web_client import LOGIN_CSRF, SESSION, Browser, person, signed_in, username
 from tests.support.world import suspend
 from tests.web.conftest import Clock
 

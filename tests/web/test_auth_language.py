@@ -6,8 +6,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.support.web_client import Browser
 from tests.support.live import LiveHub
+from tests.support.web_client import Browser
 
 LOCALE = Path(__file__).resolve().parents[2] / "app" / "web" / "locale"
 

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from tests.support.web_client import Browser, person
 from tests.support.fake_idp import CLIENT_ID, CLIENT_SECRET, FakeIdp
 from tests.support.live import LiveHub
 from tests.support.timing import http_timeout
+from tests.support.web_client import Browser, person
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from tests.support.web_client import Browser, person, signed_in, username
 from tests.support.live import LiveHub
+from tests.support.web_client import Browser, person, signed_in, username
 from tests.support.world import agency, agency_admins, approve, ok, unique
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from tests.api.test_no_plaintext import _database_bytes
-from tests.support.web_client import Browser, person, signed_in
 from tests.support.live import LiveHub
+from tests.support.web_client import Browser, person, signed_in
 
 
 def test_the_database_holds_no_session_token_and_no_password(hub: LiveHub) -> None:

@@ -11,8 +11,8 @@ from app.api.app import build_auth
 from app.auth import AuthError, LocalIssuer
 from app.settings import AuthSettings, ServerSettings, Settings, WebSettings
 from app.web.session import WEB_ISSUER, WEB_TOKEN_TTL_SECONDS, new_issuer
-from tests.support.web_client import person
 from tests.support.live import LiveHub
+from tests.support.web_client import person
 
 
 def test_page_tokens_are_short_and_accepted_by_the_api(hub: LiveHub) -> None:
