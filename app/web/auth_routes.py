@@ -310,7 +310,7 @@ async def signed_out(request: Request) -> Response:
 @router.post("/language")
 async def choose_language(
     request: Request,
-    language: Annotated[str, Form(max_length=2)] = "",
+    language: Annotated[str, Form(max_length=2)],
     back: Annotated[str, Form(max_length=200)] = HOME,
 ) -> Response:
     """Switch between Dutch and French (kept in the session, or before sign-in in a cookie)."""

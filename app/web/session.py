@@ -171,11 +171,16 @@ def own_origin(request: Request) -> str:
 
 
 def same_origin(request: Request) -> bool:
-    """Whether Origin (or, failing it, Referer) names this hub."""
+    """Whether Origin names this hub; where a browser sent no usable Origin ("null", as Chromium
+    does under Referrer-Policy no-referrer), whether its Sec-Fetch-Site says same-origin (a
+    header pages cannot set); failing both, whether Referer names this hub."""
     expected = own_origin(request)
     origin = request.headers.get("origin")
     if origin and origin != "null":
         return hmac.compare_digest(origin, expected)
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
     referer = request.headers.get("referer")
     if not referer:
         return False

@@ -70,7 +70,7 @@ def test_happy_path_with_pkce_state_and_nonce(hub: LiveHub, oidc: FakeIdp) -> No
     assert "httponly" in oidc_cookie.lower()
     landed = browser.get(_back_from_provider(url))
     assert landed.status_code == 200, landed.text[:300]
-    assert landed.headers["refresh"] == "0;url=/ui/"
+    assert landed.headers["refresh"] == "0;url=/ui"
     assert browser.session
     assert browser.get("/ui/password").status_code == 200
     # The hub sent the verifier whose S256 challenge it had sent.
