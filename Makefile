@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := LIVC_MODE=demo
 
-.PHONY: run test lint pytest openapi bench mutate clean
+.PHONY: run test lint pytest browser openapi bench mutate clean
 
 $(STAMP): pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+## browser: only the real-browser tests (tests/browser; also part of `make pytest`): Playwright
+## drives Debian's Chromium, nothing is downloaded. Screenshots land in test-results/<test>/.
+## Needs Chromium (as root: apt-get update && apt-get install -y chromium fonts-dejavu-core
+## fonts-liberation); LIVC_TEST_CHROMIUM names another binary.
+browser: $(STAMP)
+	@command -v "$${LIVC_TEST_CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "Chromium is not installed; as root: apt-get update && apt-get install -y chromium fonts-dejavu-core fonts-liberation"; exit 1; }
+	$(BIN)/pytest tests/browser
+
 openapi: $(STAMP)
 	$(BIN)/livc-hub openapi > openapi.yaml
 
@@ -56,4 +64,4 @@ mutate: $(STAMP)
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var mutants test-results .pytest_cache .mypy_cache .ruff_cache

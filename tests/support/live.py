@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ssl
 import threading
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -32,6 +34,15 @@ from tests.support.timing import http_timeout, scaled, wait_until
 # 0.8 MB a client, which over the suite's thousands of clients was minutes of CPU and gigabytes of
 # memory in the test process (where the hub's server thread runs too).
 _TLS = ssl.create_default_context()
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: it works where this thread already has an event
+    loop running, as it has in the browser tests while Playwright's sync API is started."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="livc-test-async") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass
@@ -106,7 +117,7 @@ def _bootstrap(settings: Settings) -> str:
         )
         return str(admin.id)
 
-    result: str = asyncio.run(_with_hub(settings, work))
+    result: str = run_coroutine(_with_hub(settings, work))
     return result
 
 

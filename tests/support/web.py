@@ -19,9 +19,8 @@ def web_client(
     """A client with the session cookies of ``member_id`` (anonymous if None), same-origin."""
     cookies = httpx.Cookies()
     if member_id is not None:
-        token = hub.token(member_id, ttl_seconds=900, extra={"name": name} if name else None)
-        cookies.set(SESSION_COOKIE, token)
-        cookies.set(CSRF_COOKIE, secrets.token_urlsafe(24))
+        for key, value in session_cookies(hub, member_id, name=name).items():
+            cookies.set(key, value)
     if lang is not None:
         cookies.set(LANGUAGE_COOKIE, lang)
     client = httpx.Client(
@@ -33,6 +32,12 @@ def web_client(
     )
     hub.clients.append(client)
     return client
+
+
+def session_cookies(hub: LiveHub, member_id: str, *, name: str = "") -> dict[str, str]:
+    """The stand-in session's cookies for a member (for a browser context, say)."""
+    token = hub.token(member_id, ttl_seconds=900, extra={"name": name} if name else None)
+    return {SESSION_COOKIE: token, CSRF_COOKIE: secrets.token_urlsafe(24)}
 
 
 def csrf(client: httpx.Client) -> str:

@@ -126,3 +126,104 @@ def test_a_closed_exchange_shows_its_header_only(hub: LiveHub) -> None:
     assert read(page.text).shown == set()
     assert w.values["household"] not in page.text
     assert "afgesloten" in text_of(page.text)
+
+
+def _save(client, path: str, boxes: dict[str, dict[str, str | None]], ticked: set[str]):
+    """Post a checkbox form as a browser would: the shown cells, the ticked boxes."""
+    data = {
+        "csrf_token": csrf(client),
+        "shown": [key for key, box in boxes.items() if "disabled" not in box],
+        "tick": sorted(ticked),
+    }
+    return client.post(path, data=data)
+
+
+def test_the_chair_grants_and_withdraws_through_the_matrix(hub: LiveHub) -> None:
+    w = casework(hub)
+    w.release("sofie", "ocmw_note", fields=["household", "health"])
+    x = w.ids["exchange"]
+    mayor = web_client(hub, w.ids["mayor"])
+    page = mayor.get(f"/ui/exchanges/{x}/grants")
+    assert page.status_code == 200
+    boxes = read(page.text).boxes
+    pieter_household = f"{w.ids['pieter']}:{w.ids['ocmw_note']}:household"
+    pieter_health = f"{w.ids['pieter']}:{w.ids['ocmw_note']}:health"
+    assert "checked" not in boxes[pieter_household]
+    assert "disabled" not in boxes[pieter_household]
+    # Health is blocked for the police by professional secrecy: the rule is shown, no box to tick.
+    assert "disabled" in boxes[pieter_health]
+    assert TRANSLATIONS["nl"].gettext(REASONS["secrecy_regime"]) in text_of(page.text)
+    assert w.values["household"] not in page.text  # the chair sees names, not values
+
+    saved = _save(mayor, f"/ui/exchanges/{x}/grants", boxes, {pieter_household})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/ui/exchanges/{x}/grants?saved=1"
+    pieter = web_client(hub, w.ids["pieter"])
+    assert w.values["household"] in pieter.get(f"/ui/exchanges/{x}").text
+    boxes = read(mayor.get(saved.headers["location"]).text).boxes
+    assert "checked" in boxes[pieter_household]
+
+    withdrawn = _save(mayor, f"/ui/exchanges/{x}/grants", boxes, set())
+    assert withdrawn.status_code == 303
+    assert w.values["household"] not in pieter.get(f"/ui/exchanges/{x}").text
+    assert ok(w.as_("mayor").get(f"{w.x}/grants")) == []
+
+
+def test_only_the_chair_has_the_matrix(hub: LiveHub) -> None:
+    w = casework(hub)
+    w.release("sofie", "ocmw_note", fields=["household"])
+    x = w.ids["exchange"]
+    sofie = web_client(hub, w.ids["sofie"])
+    assert sofie.get(f"/ui/exchanges/{x}/grants").status_code == 403
+    key = f"{w.ids['sofie']}:{w.ids['ocmw_note']}:household"
+    data = {"csrf_token": csrf(sofie), "shown": key, "tick": key}
+    refused = sofie.post(f"/ui/exchanges/{x}/grants", data=data)
+    assert refused.status_code == 403
+    assert ok(w.as_("mayor").get(f"{w.x}/grants")) == []
+
+
+def test_the_owner_releases_and_withdraws_on_the_release_screen(hub: LiveHub) -> None:
+    w = casework(hub)
+    x = w.ids["exchange"]
+    sofie = web_client(hub, w.ids["sofie"], lang="fr")
+    page = sofie.get(f"/ui/exchanges/{x}/release")
+    assert page.status_code == 200
+    boxes = read(page.text).boxes
+    note = w.ids["ocmw_note"]
+    assert set(boxes) == {f"{note}::{f}" for f in ("household", "housing", "health", "psych")}
+    assert w.ids["police_note"] not in page.text  # another agency's note is not offered
+    saved = _save(sofie, f"/ui/exchanges/{x}/release", boxes, {f"{note}::household"})
+    assert saved.status_code == 303
+    released = ok(w.as_("sofie").get(f"{w.x}/releases"))
+    assert [(r["note_id"], r["field"]) for r in released] == [(note, "household")]
+    boxes = read(sofie.get(saved.headers["location"]).text).boxes
+    assert "checked" in boxes[f"{note}::household"]
+    assert _save(sofie, f"/ui/exchanges/{x}/release", boxes, set()).status_code == 303
+    assert ok(w.as_("sofie").get(f"{w.x}/releases")) == []
+
+
+def test_a_release_the_rules_refuse_shows_the_reason_and_changes_nothing(hub: LiveHub) -> None:
+    w = casework(hub)
+    x = w.ids["exchange"]
+    karim = web_client(hub, w.ids["karim"])
+    boxes = read(karim.get(f"/ui/exchanges/{x}/release").text).boxes
+    refused = _save(karim, f"/ui/exchanges/{x}/release", boxes, {f"{w.ids['ltf_note']}::context"})
+    assert refused.status_code == 403
+    assert TRANSLATIONS["nl"].gettext(REASONS["ltf_via_information_officer"]) in text_of(
+        refused.text
+    )
+    assert ok(w.as_("mayor").get(f"{w.x}/releases")) == []
+
+
+def test_forged_boxes_are_refused(hub: LiveHub) -> None:
+    w = casework(hub)
+    x = w.ids["exchange"]
+    mayor = web_client(hub, w.ids["mayor"])
+    for tick in ("not-a-cell", f"{w.ids['pieter']}::household", "a:b:c"):
+        data = {"csrf_token": csrf(mayor), "shown": tick, "tick": tick}
+        assert mayor.post(f"/ui/exchanges/{x}/grants", data=data).status_code == 400, tick
+    unshown = {
+        "csrf_token": csrf(mayor),
+        "tick": f"{w.ids['pieter']}:{w.ids['ocmw_note']}:household",
+    }
+    assert mayor.post(f"/ui/exchanges/{x}/grants", data=unshown).status_code == 400

@@ -94,3 +94,21 @@ def test_a_post_without_the_csrf_token_or_from_elsewhere_is_refused(hub: LiveHub
     foreign = client.post("/ui/language", data=right, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 403
     assert "livc_lang" not in foreign.headers.get("set-cookie", "")
+
+
+def test_a_browsers_same_origin_post_under_no_referrer_is_accepted(hub: LiveHub) -> None:
+    # Referrer-Policy no-referrer makes a browser send "Origin: null" and no Referer with its
+    # form posts; Sec-Fetch-Site tells same-origin from cross-site then.
+    client = web_client(hub, _someone(hub))
+    form = {"csrf_token": csrf(client), "language": "fr"}
+    same = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/ui/language", data=form, headers=same).status_code == 303
+    for site in ("cross-site", "same-site", "none"):
+        other = {"Origin": "null", "Sec-Fetch-Site": site}
+        assert client.post("/ui/language", data=form, headers=other).status_code == 403, site
+    bare = web_client(hub, _someone(hub))
+    del bare.headers["Origin"]
+    assert (
+        bare.post("/ui/language", data={"csrf_token": csrf(bare), "language": "fr"}).status_code
+        == 403
+    )
