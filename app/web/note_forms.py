@@ -237,3 +237,65 @@ CLASSIFICATIONS: Final[dict[str, str]] = {
     "secret": N_("classified: secret"),
     "top_secret": N_("classified: top secret"),
 }
+
+
+# A saved note as a person reads it: labels for parts, choices and agencies.
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One field of a note: its label and its value as text, a list, or rows of labelled parts."""
+
+    name: str
+    label: str
+    text: str | None = None
+    items: list[str] = field(default_factory=list)
+    rows: list[list[tuple[str, str]]] = field(default_factory=list)
+
+
+def _said(value: Any, kind: str, choices: Mapping[str, str], agencies: Mapping[str, str]) -> str:
+    if kind in ("choice", "checklist"):
+        return choices.get(str(value), str(value))
+    if kind == "agency":
+        return agencies.get(str(value), str(value))
+    return _as_text(value)
+
+
+def _labelled(
+    parts: Sequence[m.PartSpec], value: Any, lang: str, agencies: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    record = value if isinstance(value, dict) else {}
+    return [
+        (
+            p.label or p.name,
+            _said(
+                record[p.name], p.type, dict(_choices(p.choices, p.choice_labels, lang)), agencies
+            ),
+        )
+        for p in parts
+        if record.get(p.name) is not None
+    ]
+
+
+def shown(
+    template: m.Template, fields: Mapping[str, Any], lang: str, agencies: Mapping[str, str]
+) -> list[Shown]:
+    """The note's filled-in fields in the template's order, with the page's labels."""
+    out = []
+    for spec in template.fields:
+        if spec.name not in fields:
+            continue
+        value = fields[spec.name]
+        choices = dict(_choices(spec.choices, spec.choice_labels, lang))
+        label = spec.label or spec.name
+        if spec.type == "record":
+            out.append(Shown(spec.name, label, rows=[_labelled(spec.parts, value, lang, agencies)]))
+        elif spec.type == "records":
+            rows = [_labelled(spec.parts, v, lang, agencies) for v in value or []]
+            out.append(Shown(spec.name, label, rows=rows))
+        elif spec.type == "checklist":
+            items = [_said(v, "choice", choices, agencies) for v in value or []]
+            out.append(Shown(spec.name, label, items=items))
+        else:
+            out.append(Shown(spec.name, label, text=_said(value, spec.type, choices, agencies)))
+    return out

@@ -128,6 +128,7 @@ def _form_context(
         "problems": {},
         "general": [],
         "conflict": None,
+        "conflict_shown": [],
         "etag": None,
         "labels": {spec.name: spec.label for spec in template.fields},
     }
@@ -205,9 +206,12 @@ async def note(note_id: uuid.UUID, request: Request, session: Session) -> Respon
     async with api_for(request, session) as api:
         found, template, exchanges = await _note_page_data(api, note_id, _lang(request, session))
         versions = await api.note_versions(note_id)
+        agencies = dict(await _agencies(api))
+    lang = _lang(request, session)
     context = {
         "session": session,
         "note": found,
+        "shown": note_forms.shown(template, found.fields, lang, agencies),
         "template": template,
         "exchanges": exchanges,
         "versions": sorted(versions, key=lambda v: v.version, reverse=True),
@@ -267,6 +271,9 @@ async def save_note(note_id: uuid.UUID, request: Request, session: Session) -> R
         note=current,
         etag=etag,
         conflict=conflict,
+        conflict_shown=[]
+        if conflict is None
+        else note_forms.shown(template, conflict.fields, _lang(request, session), dict(agencies)),
         problems=problems,
         general=general,
     )
