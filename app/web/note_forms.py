@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Final
 
 from livc_hub_client import models as m
 from starlette.datastructures import FormData
 
+from app.web.i18n import local_date
 from app.web.messages import N_, sensitivity_text
 
 MAX_ROWS: Final = 200  # the API's own ceiling for a list of records
@@ -253,12 +255,23 @@ class Shown:
     rows: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
-def _said(value: Any, kind: str, choices: Mapping[str, str], agencies: Mapping[str, str]) -> str:
+def _said(
+    value: Any, kind: str, choices: Mapping[str, str], agencies: Mapping[str, str], lang: str
+) -> str:
+    if kind == "date":
+        try:
+            return local_date(date.fromisoformat(str(value)), language=lang)
+        except ValueError:
+            return str(value)
     if kind in ("choice", "checklist"):
         return choices.get(str(value), str(value))
     if kind == "agency":
         return agencies.get(str(value), str(value))
     return _as_text(value)
+
+
+def _choice_map(part: m.PartSpec, lang: str) -> dict[str, str]:
+    return dict(_choices(part.choices, part.choice_labels, lang))
 
 
 def _labelled(
@@ -268,9 +281,7 @@ def _labelled(
     return [
         (
             p.label or p.name,
-            _said(
-                record[p.name], p.type, dict(_choices(p.choices, p.choice_labels, lang)), agencies
-            ),
+            _said(record[p.name], p.type, _choice_map(p, lang), agencies, lang),
         )
         for p in parts
         if record.get(p.name) is not None
@@ -294,8 +305,9 @@ def shown(
             rows = [_labelled(spec.parts, v, lang, agencies) for v in value or []]
             out.append(Shown(spec.name, label, rows=rows))
         elif spec.type == "checklist":
-            items = [_said(v, "choice", choices, agencies) for v in value or []]
+            items = [_said(v, "choice", choices, agencies, lang) for v in value or []]
             out.append(Shown(spec.name, label, items=items))
         else:
-            out.append(Shown(spec.name, label, text=_said(value, spec.type, choices, agencies)))
+            text = _said(value, spec.type, choices, agencies, lang)
+            out.append(Shown(spec.name, label, text=text))
     return out

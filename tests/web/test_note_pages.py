@@ -132,6 +132,9 @@ def test_a_note_written_with_the_form_equals_one_written_through_the_api(
     assert via_form["template_id"] == via_api["template_id"] == template["id"]
     page = client.get(saved.headers["location"])
     assert "De notitie werd bewaard" in text_of(page.text)
+    assert "Psychosociale begeleiding" in text_of(page.text)  # a choice by its label
+    assert "psychosocial_guidance" not in text_of(page.text)
+    assert "15 jan 2027" in text_of(page.text)  # a date as Belgians write it
     assert f"/ui/exchanges/{w.ids['exchange']}/release" in read(page.text).links
 
 
