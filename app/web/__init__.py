@@ -24,13 +24,14 @@ from app.web import (
     exchange_pages,
     grant_pages,
     home_pages,
+    language_routes,
     note_pages,
     release_pages,
 )
 from app.web.headers import UiHeadersMiddleware, is_ui
 from app.web.messages import problem_text, status_text
 from app.web.render import render
-from app.web.session import SignInRequired, WebSession, current_session
+from app.web.session import CsrfRejected, SignInRequired, WebSession, current_session
 
 STATIC: Final = Path(__file__).resolve().parent / "static"
 SIGN_IN: Final = "/ui/login"
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     exchange_pages.router,
     grant_pages.router,
     release_pages.router,
+    language_routes.router,  # the web-auth branch's own /ui/language replaces this one
     note_pages.router,
     audit_pages.router,
 ]
@@ -53,14 +55,25 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
     app.add_middleware(UiHeadersMiddleware)
     app.add_exception_handler(SignInRequired, _sign_in)
+    app.add_exception_handler(CsrfRejected, _csrf_refused)
     app.add_exception_handler(ProblemError, _problem_page)
     for kind in (StarletteHTTPException, RequestValidationError):
         _page_for_ui(app, kind)
 
 
 async def _sign_in(request: Request, exc: Exception) -> Response:
-    # Never a URL that carries where the person was going: it may name an exchange.
-    return RedirectResponse(SIGN_IN, status_code=303)
+    # Never a URL that carries where the person was going: it may name an exchange. The session
+    # module may name another /ui page (choosing a new password, say).
+    location = getattr(exc, "location", SIGN_IN)
+    if not (isinstance(location, str) and location.startswith("/ui/")):
+        location = SIGN_IN
+    return RedirectResponse(location, status_code=303)
+
+
+async def _csrf_refused(request: Request, exc: Exception) -> Response:
+    session = await _session_or_none(request)
+    context = {"session": session, "message": status_text(403), "status": 403}
+    return render(request, "error.html", context, status=403)
 
 
 async def _session_or_none(request: Request) -> WebSession | None:

@@ -48,6 +48,7 @@ class Box:
     visible: bool  # what the engine decides today
     other_way: bool  # granted another way (to the role, or the whole class)
     blockers: tuple[str, ...]  # msgids of the rules that keep it from them
+    codes: tuple[str, ...]  # the engine's reason codes, as the API gave them
 
     @property
     def editable(self) -> bool:
@@ -137,6 +138,7 @@ def build_matrix(
                     visible=visible,
                     other_way=granted_somehow and not ticked,
                     blockers=blockers,
+                    codes=tuple(reasons),
                 )
             )
         rows.append(Row(p.member_id, number, p.member_id == me, p.guest, cells))

@@ -1,4 +1,10 @@
-"""The headers every /ui response carries (besides the app's nosniff and no-store)."""
+"""The headers every /ui response carries (besides the app's nosniff and no-store).
+
+Referrer-Policy is ``same-origin``, not ``no-referrer``: under no-referrer a browser posts the
+hub's own forms with "Origin: null" and no Referer, and the CSRF origin check could not tell
+them from a forged post (docs/decisions.md 152). The hub's own URLs carry UUIDs only, and no
+other site is ever sent one.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ CSP: Final = (
 UI_HEADERS: Final = (
     (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
 )
 _NAMES: Final = frozenset(name for name, _ in UI_HEADERS)
 

@@ -1,26 +1,22 @@
-"""The home page (my consultations and my meetings) and the language switch."""
+"""The home page: my consultations and my meetings."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from livc_hub_client import AsyncClient, Forbidden, NotFound
 from livc_hub_client.models import Cell, Meeting
 
 from app.web.bff import api_for
-from app.web.i18n import LANGUAGES
-from app.web.render import LANGUAGE_COOKIE, render
-from app.web.session import WebSession, check_csrf, current_session
+from app.web.render import render
+from app.web.session import WebSession, current_session
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 Session = Annotated[WebSession, Depends(current_session)]
-# Where the language switch may send the person back to: /ui paths of ids and words only.
-_BACK: Final = re.compile(r"^/ui(/[A-Za-z0-9_-]+)*$")
 MEETINGS_AHEAD: Final = timedelta(days=90)
 MEETINGS_BEHIND: Final = timedelta(days=1)
 
@@ -49,21 +45,3 @@ async def _meetings(api: AsyncClient) -> list[tuple[Cell, Meeting]]:
         found.extend((cell, m) for m in meetings)
     found.sort(key=lambda pair: pair[1].starts_at)
     return found
-
-
-@router.post("/language", dependencies=[Depends(check_csrf)])
-async def choose_language(
-    language: Annotated[str, Form()], back: Annotated[str, Form()] = "/ui"
-) -> Response:
-    """Remember the language chosen with the NL|FR switch, and go back to the page."""
-    response = RedirectResponse(back if _BACK.match(back) else "/ui", status_code=303)
-    if language in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=365 * 24 * 3600,
-            path="/ui",
-            httponly=True,
-            samesite="strict",
-        )
-    return response

@@ -15,8 +15,10 @@ from app.web.i18n import LANGUAGES, TRANSLATIONS, local_date, local_datetime, ne
 from app.web.session import WebSession
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
-# The language the visitor chose with the NL|FR switch (before or without a session's choice).
+# The language the visitor chose with the NL|FR switch (before or without a session's choice);
+# with Secure cookies the web client's cookies carry the __Host- prefix.
 LANGUAGE_COOKIE: Final = "livc_lang"
+LANGUAGE_COOKIES: Final = (f"__Host-{LANGUAGE_COOKIE}", LANGUAGE_COOKIE)
 
 
 def _environment(language: str) -> Environment:
@@ -41,9 +43,10 @@ def language_of(request: Request, session: WebSession | None) -> str:
     """The session's choice, else the switch's cookie, else Accept-Language, else Dutch."""
     if session is not None and session.language in LANGUAGES:
         return session.language
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
+    for name in LANGUAGE_COOKIES:
+        chosen = request.cookies.get(name)
+        if chosen in LANGUAGES:
+            return chosen
     return negotiate(request.headers.get("accept-language"))
 
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
 from app.auth import AuthError
 
@@ -25,6 +25,10 @@ TOKEN_TTL_SECONDS = 60
 
 class SignInRequired(Exception):
     """No valid session: the /ui handler answers with a redirect to the sign-in page."""
+
+
+class CsrfRejected(Exception):
+    """A POST without the right CSRF token or from another origin: a 403 page."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,15 @@ async def check_csrf(request: Request) -> None:
     form = await request.form()
     given = form.get("csrf_token")
     if not isinstance(given, str) or not hmac.compare_digest(given, session.csrf_token):
-        raise HTTPException(status_code=403)
+        raise CsrfRejected()
     if not _same_origin(request):
-        raise HTTPException(status_code=403)
+        raise CsrfRejected()
 
 
 def _same_origin(request: Request) -> bool:
-    # Under Referrer-Policy no-referrer a browser sends "Origin: null" and no Referer with a form
-    # POST, even to its own origin; Sec-Fetch-Site then says where the request came from.
+    # Under Referrer-Policy no-referrer (and some privacy settings) a browser sends "Origin: null"
+    # and no Referer with a form POST, even to its own origin; Sec-Fetch-Site then says where the
+    # request came from.
     own = f"{request.url.scheme}://{request.url.netloc}"
     origin = request.headers.get("origin")
     if origin and origin != "null":

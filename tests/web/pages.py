@@ -14,6 +14,7 @@ class Marked:
     withheld: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)
     boxes: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    cells: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _Reader(HTMLParser):
@@ -24,7 +25,9 @@ class _Reader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         key = (a.get("data-note") or "", a.get("data-field") or "")
-        if "data-reasons" in a:
+        if "data-cell" in a:
+            self.marked.cells[str(a["data-cell"])] = (a.get("data-reasons") or "").split()
+        elif "data-reasons" in a:
             self.marked.withheld[key] = (a["data-reasons"] or "").split()
         elif "data-field" in a:
             self.marked.shown.add(key)

@@ -227,3 +227,54 @@ def test_forged_boxes_are_refused(hub: LiveHub) -> None:
         "tick": f"{w.ids['pieter']}:{w.ids['ocmw_note']}:household",
     }
     assert mayor.post(f"/ui/exchanges/{x}/grants", data=unshown).status_code == 400
+
+
+@pytest.mark.parametrize("scenario", [_mixed, _minor])
+def test_the_matrix_equals_the_chairs_explain_and_grants(hub: LiveHub, scenario) -> None:
+    w = scenario(hub)
+    explain = ok(w.as_("mayor").get(f"{w.x}/explain"))
+    expected = {
+        f"{p['member_id']}:{f['note_id']}:{f['field']}": f["reasons"]
+        for p in explain["participants"]
+        for f in p["fields"]
+    }
+    direct = {
+        f"{g['member_id']}:{g['note_id']}:{g['field']}"
+        for g in ok(w.as_("mayor").get(f"{w.x}/grants"))
+        if g["member_id"] and g["note_id"] and g["field"] and not g["role"]
+    }
+    for lang in ("nl", "fr"):
+        page = web_client(hub, w.ids["mayor"], lang=lang).get(
+            f"/ui/exchanges/{w.ids['exchange']}/grants"
+        )
+        assert page.status_code == 200
+        marked = read(page.text)
+        assert marked.cells == expected
+        ticked = {
+            k for k, box in marked.boxes.items() if "checked" in box and "disabled" not in box
+        }
+        assert ticked == direct
+        for key, reasons in expected.items():
+            blocked = set(reasons) - {"not_granted"}
+            if blocked and key not in direct:
+                assert "disabled" in marked.boxes[key], key
+        gettext = TRANSLATIONS[lang].gettext
+        for reasons in expected.values():
+            for code in set(reasons) - {"not_granted"}:
+                assert gettext(REASONS[code]) in text_of(page.text)
+        for value in w.values.values():
+            assert value not in page.text  # authorising is not reading
+        assert title_of(page.text) in ("Toegang – LIVC Hub", "Accès – Hub CSIL")
+        assert all(SAFE_URL.match(link) for link in marked.links), marked.links
+
+
+def test_the_release_page_has_a_generic_title_and_safe_links(hub: LiveHub) -> None:
+    w = casework(hub)
+    for lang, title in (("nl", "Vrijgeven – LIVC Hub"), ("fr", "Partager – Hub CSIL")):
+        page = web_client(hub, w.ids["sofie"], lang=lang).get(
+            f"/ui/exchanges/{w.ids['exchange']}/release"
+        )
+        assert title_of(page.text) == title
+        assert all(SAFE_URL.match(link) for link in read(page.text).links)
+        for value in w.values.values():
+            assert value not in page.text  # names of fields, never their content
