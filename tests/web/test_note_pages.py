@@ -256,3 +256,24 @@ def test_cases_and_a_case_list_what_the_api_lists(hub: LiveHub, w: Casework, lan
     stranger = web_client(hub, w.ids["ocmw_admin"], lang=lang)
     api = w.as_("ocmw_admin").get(f"/api/v1/cases/{w.ids['case']}")
     assert stranger.get(f"/ui/cases/{w.ids['case']}").status_code == api.status_code
+
+
+def test_the_note_and_audit_pages_carry_the_ui_headers(hub: LiveHub, w: Casework) -> None:
+    client = web_client(hub, w.ids["sofie"])
+    note_id = _notes(w, "sofie")[0]
+    paths = [
+        "/ui/cases",
+        f"/ui/cases/{w.ids['case']}",
+        _new(w, "signals"),
+        f"/ui/notes/{note_id}",
+        f"/ui/notes/{note_id}/edit",
+        "/ui/audit",  # refused: sofie is no auditor
+    ]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code in (200, 403, 404), path
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["cache-control"] == "no-store"
+        assert "<script" not in response.text
+        assert " style=" not in response.text
