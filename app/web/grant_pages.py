@@ -87,15 +87,20 @@ async def _load(
 
 
 def _direct(grants: list[Grant]) -> dict[Cell, Grant]:
+    """Grants to one participant for one field, of one note or (note None) of every note."""
     return {
         (g.member_id, g.note_id, g.field): g
         for g in grants
         if g.member_id is not None
-        and g.note_id is not None
         and g.field is not None
         and g.role is None
         and g.sensitivity is None
     }
+
+
+def _direct_for(direct: dict[Cell, Grant], cell: Cell) -> Grant | None:
+    member_id, note_id, field = cell
+    return direct.get(cell) or direct.get((member_id, None, field))
 
 
 def build_matrix(
@@ -127,7 +132,7 @@ def build_matrix(
         for c in ordered:
             v = mine.get((c.note_id, c.field))
             reasons = v.reasons if v is not None else []
-            ticked = (p.member_id, c.note_id, c.field) in direct
+            ticked = _direct_for(direct, (p.member_id, c.note_id, c.field)) is not None
             visible = v is not None and v.visible
             granted_somehow = v is not None and (visible or NOT_GRANTED not in reasons)
             blockers = tuple(dict.fromkeys(reason_text(r) for r in reasons if r != NOT_GRANTED))
@@ -190,7 +195,7 @@ async def save_grants(exchange_id: uuid.UUID, request: Request, session: Session
     async with api_for(request, session) as api:
         direct = _direct(await api.grants(exchange_id))
         for member_id, note_id, field in sorted(ticked, key=str):
-            if (member_id, note_id, field) in direct:
+            if _direct_for(direct, (member_id, note_id, field)) is not None:
                 continue
             try:
                 await api.grant(exchange_id, member_id=member_id, note_id=note_id, field=field)
@@ -198,7 +203,7 @@ async def save_grants(exchange_id: uuid.UUID, request: Request, session: Session
                 problems.append(problem_text(exc))
                 status = exc.status
         for cell in sorted(shown - ticked, key=str):
-            grant = direct.get(cell)
+            grant = _direct_for(direct, cell)
             if grant is None:
                 continue
             try:

@@ -238,11 +238,20 @@ def test_the_matrix_equals_the_chairs_explain_and_grants(hub: LiveHub, scenario)
         for p in explain["participants"]
         for f in p["fields"]
     }
-    direct = {
-        f"{g['member_id']}:{g['note_id']}:{g['field']}"
+    # A grant to the participant for the field, of that note or of every note (note None).
+    grants = [
+        g
         for g in ok(w.as_("mayor").get(f"{w.x}/grants"))
-        if g["member_id"] and g["note_id"] and g["field"] and not g["role"]
+        if g["member_id"] and g["field"] and not g["role"] and not g["sensitivity"]
+    ]
+    direct = {
+        key
+        for key in expected
+        for g in grants
+        if key.split(":") == [g["member_id"], key.split(":")[1], g["field"]]
+        and g["note_id"] in (None, key.split(":")[1])
     }
+    assert direct, "the scenario has direct grants"
     for lang in ("nl", "fr"):
         page = web_client(hub, w.ids["mayor"], lang=lang).get(
             f"/ui/exchanges/{w.ids['exchange']}/grants"
@@ -278,3 +287,24 @@ def test_the_release_page_has_a_generic_title_and_safe_links(hub: LiveHub) -> No
         assert all(SAFE_URL.match(link) for link in read(page.text).links)
         for value in w.values.values():
             assert value not in page.text  # names of fields, never their content
+
+
+def test_the_home_page_lists_my_cells_meetings_in_belgian_dates(hub: LiveHub) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from babel.dates import format_datetime
+
+    w = casework(hub)
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    body = {
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "member_ids": [w.ids["sofie"]],
+    }
+    ok(w.as_("mayor").post(f"/api/v1/cells/{w.ids['cell']}/meetings", json=body), 201)
+    for lang, locale in (("nl", "nl_BE"), ("fr", "fr_BE")):
+        text = text_of(web_client(hub, w.ids["sofie"], lang=lang).get("/ui").text)
+        shown = format_datetime(start, format="medium", tzinfo="Europe/Brussels", locale=locale)
+        assert shown in text, (lang, shown)
+    outsider = web_client(hub, w.ids["ocmw_admin"]).get("/ui")
+    assert outsider.status_code == 200
