@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support.browser import (
+    TABLET,
     History,
     check_accessibility,
     results_directory,
@@ -128,3 +130,23 @@ def test_an_auditor_finds_and_exports_the_accesses_of_one_subject(
     assert len(table) > 2
     assert any(w.ids["pieter"] in row for row in table)  # the reading by the police
     history.check_private(subject, w.ids["pieter"])
+
+
+@pytest.mark.parametrize("viewport", [TABLET], ids=["tablet"])
+def test_the_signals_instrument_and_the_access_log_on_a_tablet(
+    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+) -> None:
+    w = casework(hub)
+    set_cookies(context, hub.base_url, session_cookies(hub, w.ids["sofie"]))
+    page.goto(f"{hub.base_url}/ui/cases/{w.ids['case']}/notes/new?template=signals")
+    expect(page.locator("input[name='f.travel_plans.status'][value='observed']")).to_be_visible()
+    # The page itself never scrolls sideways on a tablet.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "signals-tablet")
+    check_accessibility(page)
+    auditor = member(hub, w.ids["stad"], "hub_auditor")
+    set_cookies(context, hub.base_url, session_cookies(hub, auditor))
+    page.goto(f"{hub.base_url}/ui/audit")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "audit-tablet")
+    check_accessibility(page)
