@@ -1,4 +1,5 @@
-"""The ``livc-hub`` command: serve, migrate, bootstrap, demo data, tokens, the OpenAPI contract."""
+"""The ``livc-hub`` command: serve, migrate, bootstrap, demo data, tokens, the OpenAPI contract;
+and for people: login, exchanges, notes, release, grant, withdraw, the access log (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 import yaml
 
 from app.cli.audit import add_audit_commands
-from app.cli.common import CliError, with_hub
+from app.cli.common import CliError, Exit, with_hub
+from app.cli.people import add_people_commands
 from app.errors import AppError
 from app.settings import Mode, Settings
 
@@ -272,60 +275,125 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="livc-hub", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the hub")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.set_defaults(func=cmd_serve)
-    migrate = sub.add_parser("migrate", help="upgrade the database schema")
-    migrate.add_argument("--revision", default="head")
-    migrate.add_argument("--downgrade", metavar="REVISION")
-    migrate.set_defaults(func=cmd_migrate)
-    boot = sub.add_parser("bootstrap", help="create the first hub admin")
-    boot.add_argument("--agency", required=True)
-    boot.add_argument("--admin", required=True)
-    boot.set_defaults(func=cmd_bootstrap)
-    demo = sub.add_parser("demo", help="load demo data (demo mode only)")
-    demo.add_argument("--if-empty", action="store_true", help="do nothing if data exists")
-    demo.add_argument(
-        "--size",
-        type=int,
-        metavar="N",
-        help="add the benchmark exchange and filler cases until the hub holds N notes",
-    )
-    demo.add_argument("--seed", type=int, default=1, help="seed of the generated content")
-    demo.set_defaults(func=cmd_demo)
-    token = sub.add_parser("token", help="issue a token from the local issuer")
-    token.add_argument("--member", required=True, help="member id or demo handle")
-    token.add_argument("--ttl", type=int, default=3600)
-    token.set_defaults(func=cmd_token)
-    openapi = sub.add_parser("openapi", help="print the OpenAPI contract (YAML)")
-    openapi.set_defaults(func=cmd_openapi)
-    add_audit_commands(sub)
-    keys = sub.add_parser("keys", help="key management")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    new_master = keys_sub.add_parser("new-master", help="print a new random master key")
-    new_master.set_defaults(func=cmd_new_master)
-    init = keys_sub.add_parser("init", help="create the audit and issuer signing keys")
-    init.set_defaults(func=cmd_keys_init)
-    return parser
+app = typer.Typer(
+    name="livc-hub",
+    help=__doc__,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # errors are one line on stderr (main), never a traceback
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+keys_app = typer.Typer(help="key management", no_args_is_help=True)
+audit_app = typer.Typer(help="the access log", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+
+def run_with_settings(
+    command: Callable[[Settings, argparse.Namespace], None], **options: Any
+) -> None:
+    """Run an operator's command as before the port to typer: settings, then its options."""
+    command(Settings(), argparse.Namespace(**options))
+
+
+@app.command(help="run the hub")
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    run_with_settings(cmd_serve, host=host, port=port)
+
+
+@app.command(help="upgrade the database schema")
+def migrate(
+    revision: Annotated[str, typer.Option()] = "head",
+    downgrade: Annotated[str | None, typer.Option(metavar="REVISION")] = None,
+) -> None:
+    run_with_settings(cmd_migrate, revision=revision, downgrade=downgrade)
+
+
+@app.command(help="create the first hub admin")
+def bootstrap(
+    agency: Annotated[str, typer.Option()],
+    admin: Annotated[str, typer.Option()],
+) -> None:
+    run_with_settings(cmd_bootstrap, agency=agency, admin=admin)
+
+
+@app.command(help="load demo data (demo mode only)")
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
+    size: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            help="add the benchmark exchange and filler cases until the hub holds N notes",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed of the generated content")] = 1,
+) -> None:
+    run_with_settings(cmd_demo, if_empty=if_empty, size=size, seed=seed)
+
+
+@app.command(help="issue a token from the local issuer")
+def token(
+    member: Annotated[str, typer.Option(help="member id or demo handle")],
+    ttl: Annotated[int, typer.Option()] = 3600,
+) -> None:
+    run_with_settings(cmd_token, member=member, ttl=ttl)
+
+
+@app.command(help="print the OpenAPI contract (YAML)")
+def openapi() -> None:
+    run_with_settings(cmd_openapi)
+
+
+@keys_app.command("new-master", help="print a new random master key")
+def keys_new_master() -> None:
+    run_with_settings(cmd_new_master)
+
+
+@keys_app.command("init", help="create the audit and issuer signing keys")
+def keys_init() -> None:
+    run_with_settings(cmd_keys_init)
+
+
+add_audit_commands(audit_app, run_with_settings)
+add_people_commands(app, audit_app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; errors become one line on stderr and exit code 1."""
+    """Entry point: the exit code (docs/cli.md); errors become one line (or a problem) on stderr.
+
+    A command line that does not parse raises SystemExit(2), as it did with argparse.
+    """
     from app.auth import AuthError
+    from app.cli.people import report_failure
     from app.crypto import CryptoError
 
-    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    command = typer.main.get_command(app)
     try:
-        args.func(Settings(), args)
-    except (CliError, AppError, CryptoError, AuthError, ValueError, OSError) as exc:
+        # Standalone: typer prints usage errors and help itself and ends with SystemExit.
+        command.main(
+            args=None if argv is None else list(argv), prog_name="livc-hub", standalone_mode=True
+        )
+    except SystemExit as exc:
+        if exc.code == Exit.USAGE:
+            raise  # as argparse did: a command line that does not parse
+        return exc.code if isinstance(exc.code, int) else (Exit.OK if exc.code is None else 1)
+    except CliError as exc:
         print(f"livc-hub: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return exc.code
+    except Exception as exc:
+        code = report_failure(exc)  # a problem from the hub, a hub out of reach
+        if code is not None:
+            return code
+        if not isinstance(exc, AppError | CryptoError | AuthError | ValueError | OSError):
+            raise
+        print(f"livc-hub: error: {exc}", file=sys.stderr)
+        return Exit.OTHER
+    return Exit.OK
 
 
 # Tests and tools that build hubs from the command line's way of doing it.

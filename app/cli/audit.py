@@ -8,8 +8,11 @@ import asyncio
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 from app.cli.common import CliError, with_hub
 from app.settings import Settings
@@ -31,15 +34,20 @@ def _audit_key(path: str) -> Ed25519PublicKey:
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> None:
     """Verify an export offline: chain, Merkle roots, signed checkpoints."""
     from app.audit.verify import verify
+    from app.cli.progress import lines_with_progress
 
     key = _audit_key(args.key)
+    size = Path(args.export).stat().st_size
     # Binary lines with a large buffer: the verifier hashes the bytes as given (decision 75).
-    with open(args.export, "rb", buffering=1 << 20) as export:
+    with (
+        open(args.export, "rb", buffering=1 << 20) as export,
+        lines_with_progress(export, size, "verifying the export") as lines,
+    ):
         if args.checkpoints:
             with open(args.checkpoints, encoding="utf-8") as heads:
-                report = verify(export, key, heads)
+                report = verify(lines, key, heads)
         else:
-            report = verify(export, key)
+            report = verify(lines, key)
     if not report.ok:
         raise CliError(f"NOT VERIFIED: {report.problems[0]}")
     coverage = (
@@ -183,36 +191,85 @@ def cmd_audit_clear_alarm(settings: Settings, args: argparse.Namespace) -> None:
         print("the hub's memory of its signed head was reset: witnesses will report any rewrite")
 
 
-def add_audit_commands(sub: Any) -> None:
-    """Register ``livc-hub audit ...`` on the top-level subparsers."""
-    audit = sub.add_parser("audit", help="the access log")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    check = audit_sub.add_parser("verify", help="verify an export offline")
-    check.add_argument("export", help="NDJSON from GET /api/v1/audit/export")
-    check.add_argument("--key", required=True, help="the hub's audit public key (PEM or JSON)")
-    check.add_argument("--checkpoints", help="NDJSON from GET /api/v1/audit/checkpoints")
-    check.set_defaults(func=cmd_audit_verify)
-    entry = audit_sub.add_parser("check-entry", help="prove one entry is in the signed log")
-    entry.add_argument("entry", help="a file holding one line of the NDJSON export ('-': stdin)")
-    entry.add_argument("--key", required=True, help="the hub's audit public key (PEM or JSON)")
-    entry.add_argument("--proof", help="JSON from GET /api/v1/audit/proofs/inclusion")
-    entry.add_argument("--checkpoints", help="NDJSON from GET /api/v1/audit/checkpoints")
-    entry.add_argument("--hub", help="fetch what is not given from this hub (https://...)")
-    entry.add_argument("--token-file", help="with --hub: a file holding the auditor's token")
-    entry.set_defaults(func=cmd_audit_check_entry)
-    watch = audit_sub.add_parser("witness", help="check the hub's checkpoints extend each other")
-    watch.add_argument("--hub", required=True, help="the hub's base URL (https://)")
-    watch.add_argument("--token-file", type=Path, help="auditor token (or LIVC_WITNESS_TOKEN)")
-    watch.add_argument("--file", type=Path, help="a file the hub pushes checkpoints to")
-    watch.add_argument("--key", type=Path, help="the hub's audit public key (else fetched once)")
-    watch.add_argument("--dir", type=Path, required=True, help="where the witness keeps its copy")
-    when = watch.add_mutually_exclusive_group()
-    when.add_argument("--once", action="store_true", help="poll once (the default)")
-    when.add_argument("--interval", type=float, help="seconds between polls (with --max-polls)")
-    watch.add_argument("--max-polls", type=int, default=1, help="polls before stopping")
-    watch.set_defaults(func=cmd_audit_witness)
-    clear = audit_sub.add_parser("clear-alarm", help="clear the integrity alarm (logged)")
-    clear.add_argument(
-        "--reset", action="store_true", help="also forget the signed head: trust the log anew"
-    )
-    clear.set_defaults(func=cmd_audit_clear_alarm)
+Runner = Callable[..., None]
+KEY_HELP = "the hub's audit public key (PEM or JSON)"
+
+
+def add_audit_commands(audit: typer.Typer, run: Runner) -> None:
+    """Register the operator's and the offline auditor's ``livc-hub audit ...`` commands.
+
+    ``audit verify`` is registered with the people's commands (app/cli/people.py): with an export
+    file it is the offline verifier below, without one it asks the hub the caller signed in to.
+    """
+
+    @audit.command("check-entry", help="prove one entry is in the signed log")
+    def check_entry(
+        entry: Annotated[
+            str, typer.Argument(help="a file holding one line of the NDJSON export ('-': stdin)")
+        ],
+        key: Annotated[str, typer.Option(help=KEY_HELP)],
+        proof: Annotated[
+            str | None, typer.Option(help="JSON from GET /api/v1/audit/proofs/inclusion")
+        ] = None,
+        checkpoints: Annotated[
+            str | None, typer.Option(help="NDJSON from GET /api/v1/audit/checkpoints")
+        ] = None,
+        hub: Annotated[
+            str | None, typer.Option(help="fetch what is not given from this hub (https://...)")
+        ] = None,
+        token_file: Annotated[
+            str | None, typer.Option(help="with --hub: a file holding the auditor's token")
+        ] = None,
+    ) -> None:
+        run(
+            cmd_audit_check_entry,
+            entry=entry,
+            key=key,
+            proof=proof,
+            checkpoints=checkpoints,
+            hub=hub,
+            token_file=token_file,
+        )
+
+    @audit.command("witness", help="check the hub's checkpoints extend each other")
+    def witness(
+        hub: Annotated[str, typer.Option(help="the hub's base URL (https://)")],
+        dir: Annotated[  # noqa: A002 - the option's name since before the port to typer
+            Path, typer.Option(help="where the witness keeps its copy")
+        ],
+        token_file: Annotated[
+            Path | None, typer.Option(help="auditor token (or LIVC_WITNESS_TOKEN)")
+        ] = None,
+        file: Annotated[
+            Path | None, typer.Option(help="a file the hub pushes checkpoints to")
+        ] = None,
+        key: Annotated[
+            Path | None, typer.Option(help="the hub's audit public key (else fetched once)")
+        ] = None,
+        once: Annotated[bool, typer.Option("--once", help="poll once (the default)")] = False,
+        interval: Annotated[
+            float | None, typer.Option(help="seconds between polls (with --max-polls)")
+        ] = None,
+        max_polls: Annotated[int, typer.Option(help="polls before stopping")] = 1,
+    ) -> None:
+        if once and interval is not None:
+            raise typer.BadParameter("--once and --interval exclude each other")
+        run(
+            cmd_audit_witness,
+            hub=hub,
+            dir=dir,
+            token_file=token_file,
+            file=file,
+            key=key,
+            once=once,
+            interval=interval,
+            max_polls=max_polls,
+        )
+
+    @audit.command("clear-alarm", help="clear the integrity alarm (logged)")
+    def clear_alarm(
+        reset: Annotated[
+            bool, typer.Option("--reset", help="also forget the signed head: trust the log anew")
+        ] = False,
+    ) -> None:
+        run(cmd_audit_clear_alarm, reset=reset)

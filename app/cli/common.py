@@ -1,14 +1,33 @@
-"""What the command's parts share: the error they report and a hub for command-line work."""
+"""What the command's parts share: the error they report, exit codes, a hub for the command."""
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 from app.settings import Settings
 
 
+class Exit(IntEnum):
+    """The exit codes scripts can rely on (docs/cli.md)."""
+
+    OK = 0
+    OTHER = 1
+    USAGE = 2
+    NOT_SIGNED_IN = 3
+    FORBIDDEN = 4
+    NOT_FOUND = 5
+    CONFLICT = 6
+    INVALID = 7
+    UNAVAILABLE = 8
+
+
 class CliError(Exception):
-    """A failure to report as one clear line and exit code 1."""
+    """A failure to report as one clear line and an exit code (1 unless another is given)."""
+
+    def __init__(self, message: str, code: Exit = Exit.OTHER) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 async def with_hub(settings: Settings, work: Any) -> Any:

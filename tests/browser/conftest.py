@@ -15,6 +15,7 @@ end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -201,7 +202,9 @@ def page(
     yield opened
     report = request.node.stash.get(_REPORT, None)
     if report is not None and report.failed:
-        shot(opened, "failure")
+        # Best effort: the page may be gone with what made the test fail, which says it better.
+        with contextlib.suppress(Exception):
+            shot(opened, "failure")
     else:
         console.check()
 

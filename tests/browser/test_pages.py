@@ -89,11 +89,11 @@ def test_the_chair_grants_and_withdraws_and_the_participants_page_follows(
     household = page.locator(
         f"input[name='tick'][value='{w.ids['pieter']}:{w.ids['ocmw_note']}:household']"
     )
-    health = page.locator(
-        f"input[name='tick'][value='{w.ids['pieter']}:{w.ids['ocmw_note']}:health']"
-    )
+    health = page.locator(f"input[name='tick'][value='{w.ids['els']}:{w.ids['ocmw_note']}:health']")
     expect(household).not_to_be_checked()
-    expect(health).to_be_disabled()  # professional secrecy: the rule stands beside it
+    # Health is blocked for the information officer by professional secrecy: no box to tick,
+    # the rule stands beside it.
+    expect(health).to_be_disabled()
     expect(page.get_by_role("main")).to_contain_text(_said(locale, "secrecy_regime"))
     shot(page, "matrix")
     check_accessibility(page)

@@ -15,6 +15,7 @@ from tests.support.browser import (
     BrowserMissing,
     ConsoleWatch,
     check_accessibility,
+    check_fits,
     check_keyboard_focus,
     chromium_path,
     shot,
@@ -131,3 +132,19 @@ def test_coroutines_run_in_a_thread_of_their_own_while_playwright_runs(page: Pag
         asyncio.run(coroutine)
     coroutine.close()
     assert run_coroutine(_answer()) == "answered"
+
+
+@pytest.mark.parametrize("viewport", [TABLET], ids=["tablet"])
+@pytest.mark.parametrize("locale", ["nl-BE"])
+def test_the_fit_check_names_what_sticks_out_on_a_tablet(page: Page) -> None:
+    _serve(page, GOOD)
+    check_fits(page)
+    _serve(
+        page,
+        GOOD.replace("<h1>", '<table class="wide"><tr><td>x</td></tr></table><h1>'),
+        ".wide { width: 1200px; }",
+    )
+    with pytest.raises(
+        AssertionError, match=r"1[0-9]{3} px wide on a 8[0-9]{2} px screen.*table.wide"
+    ):
+        check_fits(page)

@@ -52,6 +52,8 @@ PASSWORD = secrets.token_urlsafe(12)
 
 class _StandIn(BaseHTTPRequestHandler):
     sessions: set[str] = set()
+    # What the browser sent with each POST: the headers a CSRF check may rely on.
+    posted: list[dict[str, str | None]] = []
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
         pass
@@ -71,6 +73,7 @@ class _StandIn(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+        self.send_header("Referrer-Policy", "no-referrer")
         self.send_header("Content-Length", str(len(text)))
         self.end_headers()
         self.wfile.write(text)
@@ -98,6 +101,8 @@ class _StandIn(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        names = ("Origin", "Referer", "Sec-Fetch-Site")
+        self.posted.append({name: self.headers.get(name) for name in names})
         if self.path == "/ui/login":
             if form.get("username") == "sofie" and form.get("password") == PASSWORD:
                 token = secrets.token_urlsafe(16)
@@ -168,3 +173,18 @@ def test_switching_language_through_the_header_form(page: Page, stand_in: str) -
     )
     switch_language(page, "nl")
     assert page.title() == "Overzicht"
+
+
+@pytest.mark.parametrize("locale", ["nl-BE"])
+def test_a_form_post_under_no_referrer_carries_origin_null(page: Page, stand_in: str) -> None:
+    # What the web client's CSRF check receives from a real browser: under the pages'
+    # Referrer-Policy no-referrer, Chromium sends a same-origin form POST with "Origin: null" and
+    # no Referer (the Fetch standard's origin serialisation), but with "Sec-Fetch-Site:
+    # same-origin". A check that requires Origin or Referer to name the hub refuses every form.
+    _StandIn.posted.clear()
+    sign_in(page, stand_in, "sofie", PASSWORD)
+    switch_language(page, "fr")
+    assert _StandIn.posted == [
+        {"Origin": "null", "Referer": None, "Sec-Fetch-Site": "same-origin"},
+        {"Origin": "null", "Referer": None, "Sec-Fetch-Site": "same-origin"},
+    ]

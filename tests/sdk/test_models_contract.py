@@ -27,6 +27,9 @@ PAGES = {
     "Page_NoteSummary_": models.Page[models.NoteSummary],
     "Page_TemplateOut_": models.Page[models.Template],
     "EntryPage": models.Page[models.AuditEntry],
+    "Page_AgencyOut_": models.Page[models.Agency],
+    "Page_MemberOut_": models.Page[models.Member],
+    "Page_ProposalOut_": models.Page[models.Proposal],
 }
 SCALARS = {str: "string", int: "integer", bool: "boolean", float: "number"}
 FORMATS = {UUID: "string:uuid", datetime: "string:date-time", date: "string:date"}

@@ -487,3 +487,28 @@ class History:
         ]
         if leaks:
             raise AssertionError("personal data in the browser history:\n  " + "\n  ".join(leaks))
+
+
+_OVERFLOW = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter((e) => e.getBoundingClientRect().right > width + 1)
+    .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 1)
+    .slice(0, 5)
+    .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+      + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+  return {scroll: document.documentElement.scrollWidth, width, wide};
+}
+"""
+
+
+def check_fits(page: Page) -> None:
+    """The page fits the screen's width: no sideways scrolling of the whole page (a table may
+    scroll inside a container of its own). Names the first elements that stick out."""
+    found = page.evaluate(_OVERFLOW)
+    if found["scroll"] > found["width"]:
+        raise AssertionError(
+            f"the page is {found['scroll']} px wide on a {found['width']} px screen ({page.url}); "
+            f"sticking out: {', '.join(found['wide']) or 'unknown'}"
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 from uuid import UUID
 
@@ -73,6 +73,11 @@ def many(model: type[M]) -> Callable[[httpx.Response], list[M]]:
 def page(model: type[M]) -> Callable[[httpx.Response], m.Page[M]]:
     """Parse the answer as a cursor page of models."""
     return lambda response: m.Page[model].model_validate_json(response.content)  # type: ignore[valid-type]
+
+
+def text(response: httpx.Response) -> str:
+    """The answer's body as text (CSV, HTML)."""
+    return response.text
 
 
 def nothing(response: httpx.Response) -> None:
@@ -363,3 +368,229 @@ def audit_entries(
 ) -> Call[m.Page[m.AuditEntry]]:
     params = query(**filters, limit=limit, cursor=cursor)
     return Call("GET", f"{API}/audit/entries", page(m.AuditEntry), params)
+
+
+# Working groups
+
+
+def _group(cell_id: Id, group_id: Id) -> str:
+    return f"{API}/cells/{cell_id}/working-groups/{group_id}"
+
+
+def create_working_group(cell_id: Id, name: str) -> Call[m.WorkingGroup]:
+    path = f"{API}/cells/{cell_id}/working-groups"
+    return Call("POST", path, one(m.WorkingGroup), json=body(name=name))
+
+
+def list_working_groups(cell_id: Id) -> Call[list[m.WorkingGroup]]:
+    return Call("GET", f"{API}/cells/{cell_id}/working-groups", many(m.WorkingGroup))
+
+
+def working_group_members(cell_id: Id, group_id: Id) -> Call[list[m.WorkingGroupMember]]:
+    return Call("GET", f"{_group(cell_id, group_id)}/members", many(m.WorkingGroupMember))
+
+
+def add_working_group_member(
+    cell_id: Id, group_id: Id, member_id: Id
+) -> Call[list[m.WorkingGroupMember]]:
+    path = f"{_group(cell_id, group_id)}/members"
+    return Call("POST", path, many(m.WorkingGroupMember), json=body(member_id=member_id))
+
+
+def remove_working_group_member(cell_id: Id, group_id: Id, member_id: Id) -> Call[None]:
+    return Call("DELETE", f"{_group(cell_id, group_id)}/members/{member_id}", nothing)
+
+
+def working_group_exchanges(cell_id: Id, group_id: Id) -> Call[list[m.WorkingGroupExchange]]:
+    path = f"{_group(cell_id, group_id)}/exchanges"
+    return Call("GET", path, many(m.WorkingGroupExchange))
+
+
+# Confidentiality declarations
+
+
+def set_declaration(cell_id: Id, text_nl: str, text_fr: str) -> Call[m.Declaration]:
+    path = f"{API}/cells/{cell_id}/declaration"
+    return Call("PUT", path, one(m.Declaration), json=body(text_nl=text_nl, text_fr=text_fr))
+
+
+def get_declaration(cell_id: Id) -> Call[m.Declaration]:
+    return Call("GET", f"{API}/cells/{cell_id}/declaration", one(m.Declaration))
+
+
+def declaration_versions(cell_id: Id) -> Call[list[m.Declaration]]:
+    return Call("GET", f"{API}/cells/{cell_id}/declaration/versions", many(m.Declaration))
+
+
+def exchange_declaration(exchange_id: Id) -> Call[m.ExchangeDeclaration]:
+    path = f"{API}/exchanges/{exchange_id}/declaration"
+    return Call("GET", path, one(m.ExchangeDeclaration))
+
+
+def accept_declaration(exchange_id: Id) -> Call[m.ExchangeDeclaration]:
+    path = f"{API}/exchanges/{exchange_id}/declaration/accept"
+    return Call("POST", path, one(m.ExchangeDeclaration))
+
+
+# Strategy
+
+
+def strategy_counts(
+    cell_id: Id,
+    dimension: m.Dimension | None,
+    granularity: m.Granularity | None,
+    from_year: int | None,
+    to_year: int | None,
+) -> Call[m.Counts]:
+    params = query(
+        dimension=dimension, granularity=granularity, from_year=from_year, to_year=to_year
+    )
+    return Call("GET", f"{API}/cells/{cell_id}/strategy/counts", one(m.Counts), params)
+
+
+def _priorities(cell_id: Id, year: int) -> str:
+    return f"{API}/cells/{cell_id}/strategy/priorities/{int(year)}"
+
+
+def set_priorities(
+    cell_id: Id, year: int, introduction: Mapping[str, str], priorities: Sequence[m.Priority]
+) -> Call[m.Priorities]:
+    payload = body(
+        introduction=dict(introduction),
+        priorities=[{"theme": p.theme, "text": dict(p.text)} for p in priorities],
+    )
+    return Call("PUT", _priorities(cell_id, year), one(m.Priorities), json=payload)
+
+
+def get_priorities(cell_id: Id, year: int) -> Call[m.Priorities]:
+    return Call("GET", _priorities(cell_id, year), one(m.Priorities))
+
+
+def priorities_versions(cell_id: Id, year: int) -> Call[list[m.Priorities]]:
+    return Call("GET", f"{_priorities(cell_id, year)}/versions", many(m.Priorities))
+
+
+def diagnosis(
+    cell_id: Id, kind: Literal["csv", "html"], year: int | None, lang: m.DiagnosisLanguage | None
+) -> Call[str]:
+    path = f"{API}/cells/{cell_id}/strategy/diagnosis.{kind}"
+    accept = {"csv": "text/csv", "html": "text/html"}[kind]
+    return Call("GET", path, text, query(year=year, lang=lang), headers={"Accept": accept})
+
+
+# Agencies, members and four-eyes proposals (administration)
+
+
+def create_agency(
+    name: str, kind: m.AgencyKind, secrecy_regime: m.SecrecyRegime, approver_role: m.Role | None
+) -> Call[m.Agency]:
+    payload = body(name=name, kind=kind, secrecy_regime=secrecy_regime, approver_role=approver_role)
+    return Call("POST", f"{API}/agencies", one(m.Agency), json=payload)
+
+
+def list_agencies(limit: int | None, cursor: str | None) -> Call[m.Page[m.Agency]]:
+    return Call("GET", f"{API}/agencies", page(m.Agency), query(limit=limit, cursor=cursor))
+
+
+def get_agency(agency_id: Id) -> Call[m.Agency]:
+    return Call("GET", f"{API}/agencies/{agency_id}", one(m.Agency))
+
+
+def update_agency(agency_id: Id, approver_role: m.Role) -> Call[m.Agency]:
+    payload = body(approver_role=approver_role)
+    return Call("PATCH", f"{API}/agencies/{agency_id}", one(m.Agency), json=payload)
+
+
+def create_member(
+    agency_id: Id,
+    display_name: str,
+    roles: Sequence[m.Role],
+    kind: m.MemberKind | None,
+    bound_by_secrecy: bool | None,
+    clearance: str | None,
+) -> Call[m.NewMember]:
+    payload = body(
+        display_name=display_name,
+        roles=list(roles),
+        kind=kind,
+        bound_by_secrecy=bound_by_secrecy,
+        clearance=clearance,
+    )
+    return Call("POST", f"{API}/agencies/{agency_id}/members", one(m.NewMember), json=payload)
+
+
+def list_members(agency_id: Id, limit: int | None, cursor: str | None) -> Call[m.Page[m.Member]]:
+    params = query(limit=limit, cursor=cursor)
+    return Call("GET", f"{API}/agencies/{agency_id}/members", page(m.Member), params)
+
+
+def get_member(member_id: Id) -> Call[m.Member]:
+    return Call("GET", f"{API}/members/{member_id}", one(m.Member))
+
+
+def update_member(
+    member_id: Id,
+    status: m.MemberStatus | None,
+    roles: Sequence[m.Role] | None,
+    bound_by_secrecy: bool | None,
+    clearance: str | None,
+) -> Call[m.ChangedMember]:
+    payload = body(
+        status=status,
+        roles=list(roles) if roles is not None else None,
+        bound_by_secrecy=bound_by_secrecy,
+        clearance=clearance,
+    )
+    return Call("PATCH", f"{API}/members/{member_id}", one(m.ChangedMember), json=payload)
+
+
+def list_proposals(
+    agency_id: Id, state: m.ProposalState | None, limit: int | None, cursor: str | None
+) -> Call[m.Page[m.Proposal]]:
+    params = query(state=state, limit=limit, cursor=cursor)
+    return Call("GET", f"{API}/agencies/{agency_id}/proposals", page(m.Proposal), params)
+
+
+def get_proposal(proposal_id: Id) -> Call[m.Proposal]:
+    return Call("GET", f"{API}/proposals/{proposal_id}", one(m.Proposal))
+
+
+def decide_proposal(proposal_id: Id, decision: Literal["approve", "refuse"]) -> Call[m.Decision]:
+    return Call("POST", f"{API}/proposals/{proposal_id}/{decision}", one(m.Decision))
+
+
+def withdraw_proposal(proposal_id: Id) -> Call[m.Proposal]:
+    return Call("POST", f"{API}/proposals/{proposal_id}/withdraw", one(m.Proposal))
+
+
+# Cells and their membership (administration)
+
+
+def create_cell(
+    kind: m.CellKind, name: str, municipality: str, chair_member_id: Id | None
+) -> Call[m.Cell]:
+    payload = body(kind=kind, name=name, municipality=municipality, chair_member_id=chair_member_id)
+    return Call("POST", f"{API}/cells", one(m.Cell), json=payload)
+
+
+def set_chair(cell_id: Id, member_id: Id) -> Call[m.Cell]:
+    path = f"{API}/cells/{cell_id}/chair"
+    return Call("PUT", path, one(m.Cell), json=body(member_id=member_id))
+
+
+def add_cell_agency(cell_id: Id, agency_id: Id) -> Call[m.Cell]:
+    path = f"{API}/cells/{cell_id}/agencies"
+    return Call("POST", path, one(m.Cell), json=body(agency_id=agency_id))
+
+
+def remove_cell_agency(cell_id: Id, agency_id: Id) -> Call[None]:
+    return Call("DELETE", f"{API}/cells/{cell_id}/agencies/{agency_id}", nothing)
+
+
+def add_cell_member(cell_id: Id, member_id: Id, seat: m.Seat | None) -> Call[m.Cell]:
+    path = f"{API}/cells/{cell_id}/members"
+    return Call("POST", path, one(m.Cell), json=body(member_id=member_id, seat=seat))
+
+
+def remove_cell_member(cell_id: Id, member_id: Id) -> Call[None]:
+    return Call("DELETE", f"{API}/cells/{cell_id}/members/{member_id}", nothing)

@@ -435,3 +435,244 @@ class Client:
         filters.update(exchange=exchange, action=action, decision=decision)
         filters.update(since=since, until=until)
         return self._pages(lambda cursor: c.audit_entries(filters, limit, cursor))
+
+    # Working groups
+
+    def create_working_group(self, cell_id: Id, *, name: str) -> m.WorkingGroup:
+        """Form a working group in a cell (its chair)."""
+        return self._call(c.create_working_group(cell_id, name))
+
+    def list_working_groups(self, cell_id: Id) -> list[m.WorkingGroup]:
+        """A cell's working groups."""
+        return self._call(c.list_working_groups(cell_id))
+
+    def working_group_members(self, cell_id: Id, group_id: Id) -> list[m.WorkingGroupMember]:
+        """A working group's members."""
+        return self._call(c.working_group_members(cell_id, group_id))
+
+    def add_working_group_member(
+        self, cell_id: Id, group_id: Id, *, member_id: Id
+    ) -> list[m.WorkingGroupMember]:
+        """Add a member seated in the cell to a working group (the chair); the members after."""
+        return self._call(c.add_working_group_member(cell_id, group_id, member_id))
+
+    def remove_working_group_member(self, cell_id: Id, group_id: Id, member_id: Id) -> None:
+        """Remove a member from a working group (the chair)."""
+        self._call(c.remove_working_group_member(cell_id, group_id, member_id))
+
+    def working_group_exchanges(self, cell_id: Id, group_id: Id) -> list[m.WorkingGroupExchange]:
+        """A working group's agenda: its exchanges (its members and the chair)."""
+        return self._call(c.working_group_exchanges(cell_id, group_id))
+
+    # Confidentiality declarations
+
+    def set_declaration(self, cell_id: Id, *, text_nl: str, text_fr: str) -> m.Declaration:
+        """Write a new version of the cell's confidentiality declaration (its chair)."""
+        return self._call(c.set_declaration(cell_id, text_nl, text_fr))
+
+    def get_declaration(self, cell_id: Id) -> m.Declaration:
+        """The current version of a cell's declaration (NotFound: none set yet)."""
+        return self._call(c.get_declaration(cell_id))
+
+    def declaration_versions(self, cell_id: Id) -> list[m.Declaration]:
+        """Every version of a cell's declaration, oldest first."""
+        return self._call(c.declaration_versions(cell_id))
+
+    def exchange_declaration(self, exchange_id: Id) -> m.ExchangeDeclaration:
+        """The declaration for the caller in an exchange: must they accept it, did they."""
+        return self._call(c.exchange_declaration(exchange_id))
+
+    def accept_declaration(self, exchange_id: Id) -> m.ExchangeDeclaration:
+        """Accept the cell's declaration for an exchange (a guest, once)."""
+        return self._call(c.accept_declaration(exchange_id))
+
+    # Strategy
+
+    def strategy_counts(
+        self,
+        cell_id: Id,
+        *,
+        dimension: m.Dimension | None = None,
+        granularity: m.Granularity | None = None,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> m.Counts:
+        """The municipality's case counts by one dimension (a strategic cell's members)."""
+        return self._call(c.strategy_counts(cell_id, dimension, granularity, from_year, to_year))
+
+    def set_priorities(
+        self,
+        cell_id: Id,
+        year: int,
+        *,
+        introduction: Mapping[str, str],
+        priorities: Sequence[m.Priority],
+    ) -> m.Priorities:
+        """Write a new version of the year's priorities (the strategic cell's chair).
+
+        ``introduction`` and each priority's ``text``: ``{"nl": ..., "fr": ...}``.
+        """
+        return self._call(c.set_priorities(cell_id, year, introduction, priorities))
+
+    def get_priorities(self, cell_id: Id, year: int) -> m.Priorities:
+        """The newest version of the year's priorities."""
+        return self._call(c.get_priorities(cell_id, year))
+
+    def priorities_versions(self, cell_id: Id, year: int) -> list[m.Priorities]:
+        """Every version of the year's priorities, oldest first."""
+        return self._call(c.priorities_versions(cell_id, year))
+
+    def diagnosis_csv(
+        self, cell_id: Id, *, year: int | None = None, lang: m.DiagnosisLanguage | None = None
+    ) -> str:
+        """The municipal diagnosis of a year as CSV text (default: this year, in Dutch)."""
+        return self._call(c.diagnosis(cell_id, "csv", year, lang))
+
+    def diagnosis_html(
+        self, cell_id: Id, *, year: int | None = None, lang: m.DiagnosisLanguage | None = None
+    ) -> str:
+        """The municipal diagnosis of a year as a printable HTML page."""
+        return self._call(c.diagnosis(cell_id, "html", year, lang))
+
+    # Agencies (administration)
+
+    def create_agency(
+        self,
+        *,
+        name: str,
+        kind: m.AgencyKind,
+        secrecy_regime: m.SecrecyRegime,
+        approver_role: m.Role | None = None,
+    ) -> m.Agency:
+        """Register a partner agency (a hub admin)."""
+        return self._call(c.create_agency(name, kind, secrecy_regime, approver_role))
+
+    def list_agencies(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> m.Page[m.Agency]:
+        """One page of the agencies."""
+        return self._call(c.list_agencies(limit, cursor))
+
+    def iter_agencies(self, *, limit: int | None = None) -> Iterator[m.Agency]:
+        """Every agency, page after page."""
+        return self._pages(lambda cursor: c.list_agencies(limit, cursor))
+
+    def get_agency(self, agency_id: Id) -> m.Agency:
+        """One agency."""
+        return self._call(c.get_agency(agency_id))
+
+    def update_agency(self, agency_id: Id, *, approver_role: m.Role) -> m.Agency:
+        """Change the role that approves an agency's proposals."""
+        return self._call(c.update_agency(agency_id, approver_role))
+
+    # Members and four-eyes proposals (administration)
+
+    def create_member(
+        self,
+        agency_id: Id,
+        *,
+        display_name: str,
+        roles: Sequence[m.Role],
+        kind: m.MemberKind | None = None,
+        bound_by_secrecy: bool | None = None,
+        clearance: str | None = None,
+    ) -> m.NewMember:
+        """Propose a member of an agency (``kind="service"``: a service account).
+
+        A member with rights is ``pending`` until a second person approves ``proposal``.
+        """
+        return self._call(
+            c.create_member(agency_id, display_name, roles, kind, bound_by_secrecy, clearance)
+        )
+
+    def list_members(
+        self, agency_id: Id, *, limit: int | None = None, cursor: str | None = None
+    ) -> m.Page[m.Member]:
+        """One page of an agency's members."""
+        return self._call(c.list_members(agency_id, limit, cursor))
+
+    def iter_members(self, agency_id: Id, *, limit: int | None = None) -> Iterator[m.Member]:
+        """Every member of an agency, page after page."""
+        return self._pages(lambda cursor: c.list_members(agency_id, limit, cursor))
+
+    def get_member(self, member_id: Id) -> m.Member:
+        """One member."""
+        return self._call(c.get_member(member_id))
+
+    def update_member(
+        self,
+        member_id: Id,
+        *,
+        status: m.MemberStatus | None = None,
+        roles: Sequence[m.Role] | None = None,
+        bound_by_secrecy: bool | None = None,
+        clearance: str | None = None,
+    ) -> m.ChangedMember:
+        """Change a member: narrowing takes effect at once, widening awaits ``proposal``."""
+        return self._call(c.update_member(member_id, status, roles, bound_by_secrecy, clearance))
+
+    def list_proposals(
+        self,
+        agency_id: Id,
+        *,
+        state: m.ProposalState | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> m.Page[m.Proposal]:
+        """One page of an agency's four-eyes proposals, oldest first."""
+        return self._call(c.list_proposals(agency_id, state, limit, cursor))
+
+    def iter_proposals(
+        self, agency_id: Id, *, state: m.ProposalState | None = None, limit: int | None = None
+    ) -> Iterator[m.Proposal]:
+        """Every proposal of an agency, page after page."""
+        return self._pages(lambda cursor: c.list_proposals(agency_id, state, limit, cursor))
+
+    def get_proposal(self, proposal_id: Id) -> m.Proposal:
+        """One proposal."""
+        return self._call(c.get_proposal(proposal_id))
+
+    def approve_proposal(self, proposal_id: Id) -> m.Decision:
+        """Approve as the second person (a service account's secret is in the decision, once)."""
+        return self._call(c.decide_proposal(proposal_id, "approve"))
+
+    def refuse_proposal(self, proposal_id: Id) -> m.Decision:
+        """Refuse as the second person: nothing changes."""
+        return self._call(c.decide_proposal(proposal_id, "refuse"))
+
+    def withdraw_proposal(self, proposal_id: Id) -> m.Proposal:
+        """Take back a pending proposal (its proposer)."""
+        return self._call(c.withdraw_proposal(proposal_id))
+
+    # Cells and their membership (administration)
+
+    def create_cell(
+        self,
+        *,
+        kind: m.CellKind,
+        name: str,
+        municipality: str,
+        chair_member_id: Id | None = None,
+    ) -> m.Cell:
+        """Set up a cell (a hub admin)."""
+        return self._call(c.create_cell(kind, name, municipality, chair_member_id))
+
+    def set_chair(self, cell_id: Id, *, member_id: Id) -> m.Cell:
+        """Name a cell's chair."""
+        return self._call(c.set_chair(cell_id, member_id))
+
+    def add_cell_agency(self, cell_id: Id, *, agency_id: Id) -> m.Cell:
+        """Seat an agency in a cell."""
+        return self._call(c.add_cell_agency(cell_id, agency_id))
+
+    def remove_cell_agency(self, cell_id: Id, agency_id: Id) -> None:
+        """Unseat an agency from a cell."""
+        self._call(c.remove_cell_agency(cell_id, agency_id))
+
+    def add_cell_member(self, cell_id: Id, *, member_id: Id, seat: m.Seat | None = None) -> m.Cell:
+        """Seat a member (of a seated agency) in a cell."""
+        return self._call(c.add_cell_member(cell_id, member_id, seat))
+
+    def remove_cell_member(self, cell_id: Id, member_id: Id) -> None:
+        """Unseat a member from a cell."""
+        self._call(c.remove_cell_member(cell_id, member_id))

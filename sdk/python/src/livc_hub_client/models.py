@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 MemberKind = Literal["person", "service"]
 MemberStatus = Literal["active", "suspended", "pending"]
@@ -76,6 +76,24 @@ RefusalReason = Literal[
     "contains_secret_information", "inaccurate", "not_needed", "premature", "other"
 ]
 Attendance = Literal["present", "excused", "absent"]
+SecrecyRegime = Literal[
+    "livc_458ter", "police", "professional", "medical", "classified", "judicial", "none"
+]
+ProposalState = Literal["pending", "approved", "refused", "withdrawn", "expired"]
+Dimension = Literal["total", "ocad_category", "case_status", "agency_kind", "outcome"]
+Granularity = Literal["quarter", "year"]
+Theme = Literal[
+    "primary_prevention",
+    "youth_and_families",
+    "schools_and_education",
+    "online_polarisation",
+    "community_resilience",
+    "psychosocial_care",
+    "returnees_and_release",
+    "information_sharing",
+    "training_of_professionals",
+]
+DiagnosisLanguage = Literal["nl", "fr"]
 
 T = TypeVar("T")
 
@@ -487,6 +505,223 @@ class Meeting(Model):
     minutes: list[MinutesRef] | None = None
 
 
+class WorkingGroup(Model):
+    """A working group of a cell: its own members, its own exchanges."""
+
+    __schema__ = "WorkingGroupOut"
+    id: UUID
+    cell_id: UUID
+    name: str
+
+
+class WorkingGroupMember(Model):
+    """A member of a working group (chosen by the chair among the cell's seated)."""
+
+    __schema__ = "WorkingGroupMemberOut"
+    member_id: UUID
+    added_at: datetime
+
+
+class WorkingGroupExchange(Model):
+    """An exchange on a working group's agenda."""
+
+    __schema__ = "WorkingGroupExchangeOut"
+    id: UUID
+    case_id: UUID
+    case_status: str
+    subject_pseudonym: str
+    purpose: str
+    opens_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
+    open: bool
+    created_at: datetime
+
+
+class Declaration(Model):
+    """A version of a cell's confidentiality declaration (art. 458ter §2), in Dutch and French."""
+
+    __schema__ = "DeclarationOut"
+    id: UUID
+    cell_id: UUID
+    version: int
+    text_nl: str
+    text_fr: str
+    set_by: UUID
+    set_at: datetime
+
+
+class ExchangeDeclaration(Model):
+    """The declaration as a participant of an exchange sees it: must they accept it, did they."""
+
+    __schema__ = "ExchangeDeclarationOut"
+    exchange_id: UUID
+    declaration: Declaration | None
+    required: bool
+    accepted_at: datetime | None
+    accepted_version: int | None
+    accept: str
+
+
+class CountRow(Model):
+    """One count of the strategic table: a number, "<5", or nothing when suppressed."""
+
+    __schema__ = "CountOut"
+    period: str
+    value: str
+    count: int | None
+    shown: Literal["count", "<5", "suppressed", "withheld"]
+
+
+class Counts(Model):
+    """The municipality's case counts by one dimension, per quarter or year (no person)."""
+
+    __schema__ = "CountsOut"
+    cell_id: UUID
+    municipality: str
+    dimension: Dimension
+    granularity: Granularity
+    from_year: int
+    to_year: int
+    rows: list[CountRow]
+
+
+class Priority(Model):
+    """A priority of the year: a theme and its text by language (``{"nl": ..., "fr": ...}``).
+
+    Also what :meth:`~livc_hub_client.Client.set_priorities` sends: a version read can be sent
+    back changed.
+    """
+
+    __schema__ = "PriorityOut"
+    theme: Theme
+    text: dict[str, str]
+
+
+class Priorities(Model):
+    """A version of a strategic cell's priorities for a year."""
+
+    __schema__ = "PrioritiesOut"
+    cell_id: UUID
+    year: int
+    version: int
+    author_member_id: UUID
+    created_at: datetime
+    introduction: dict[str, str]
+    priorities: list[Priority]
+
+
+class Agency(Model):
+    """A partner agency of the hub."""
+
+    __schema__ = "AgencyOut"
+    id: UUID
+    name: str
+    kind: AgencyKind
+    secrecy_regime: SecrecyRegime
+    approver_role: Role
+    created_at: datetime
+
+
+class Member(Model):
+    """A member of an agency: a person or a service account (``client_id``)."""
+
+    __schema__ = "MemberOut"
+    id: UUID
+    agency_id: UUID
+    display_name: str
+    kind: MemberKind
+    roles: list[Role]
+    bound_by_secrecy: bool
+    clearance: str
+    status: MemberStatus
+    client_id: str | None = None
+    created_at: datetime
+
+
+class ProposalRef(Model):
+    """The four-eyes proposal a change awaits (None: it took effect at once)."""
+
+    __schema__ = "ProposalRef"
+    id: UUID
+    state: str
+    expires_at: datetime
+
+
+class NewMember(Model):
+    """A member just created; with rights to grant, ``pending`` until ``proposal`` is approved."""
+
+    __schema__ = "NewMemberOut"
+    id: UUID
+    agency_id: UUID
+    display_name: str
+    kind: MemberKind
+    roles: list[Role]
+    bound_by_secrecy: bool
+    clearance: str
+    status: MemberStatus
+    client_id: str | None = None
+    created_at: datetime
+    proposal: ProposalRef | None = None
+
+
+class ChangedMember(Model):
+    """A member after a change: narrowing at once, widening awaits ``proposal``."""
+
+    __schema__ = "ChangedMemberOut"
+    id: UUID
+    agency_id: UUID
+    display_name: str
+    kind: MemberKind
+    roles: list[Role]
+    bound_by_secrecy: bool
+    clearance: str
+    status: MemberStatus
+    client_id: str | None = None
+    created_at: datetime
+    proposal: ProposalRef | None = None
+
+
+class ProposedChange(Model):
+    """What a proposal would grant."""
+
+    __schema__ = "ProposedChange"
+    roles_add: list[Role]
+    clearance: str | None = None
+    bound_by_secrecy: bool = False
+    activate: bool = False
+
+
+class Proposal(Model):
+    """A four-eyes proposal: one admin proposes, a second person approves or refuses."""
+
+    __schema__ = "ProposalOut"
+    id: UUID
+    agency_id: UUID
+    member_id: UUID
+    kind: str
+    changes: ProposedChange
+    state: ProposalState
+    proposed_by: UUID
+    proposed_at: datetime
+    expires_at: datetime
+    decided_by: UUID | None = None
+    decided_at: datetime | None = None
+
+
+class Decision(Model):
+    """The second person's decision on a proposal, and the member as it now is.
+
+    ``client_secret``: a service account's secret, shown once to the approver; kept out of the
+    model's ``repr`` so that logging the decision does not log it.
+    """
+
+    __schema__ = "DecisionOut"
+    proposal: Proposal
+    member: Member
+    client_secret: str | None = Field(default=None, repr=False)
+
+
 MODELS: tuple[type[Model], ...] = (
     Token,
     Me,
@@ -519,4 +754,21 @@ MODELS: tuple[type[Model], ...] = (
     Invitee,
     MinutesRef,
     Meeting,
+    WorkingGroup,
+    WorkingGroupMember,
+    WorkingGroupExchange,
+    Declaration,
+    ExchangeDeclaration,
+    CountRow,
+    Counts,
+    Priority,
+    Priorities,
+    Agency,
+    Member,
+    ProposalRef,
+    NewMember,
+    ChangedMember,
+    ProposedChange,
+    Proposal,
+    Decision,
 )
