@@ -20,10 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
 from app.web import (
+    audit_pages,
     auth_routes,
     exchange_pages,
     grant_pages,
     home_pages,
+    note_pages,
     oidc,
     release_pages,
 )
@@ -43,6 +45,8 @@ ROUTERS: list[APIRouter] = [
     exchange_pages.router,
     grant_pages.router,
     release_pages.router,
+    note_pages.router,
+    audit_pages.router,
 ]
 
 

@@ -1,0 +1,152 @@
+"""In a real browser, in Dutch and French: a social worker fills a note from a template and
+releases part of it; an auditor finds and exports the accesses of one subject.
+
+Signed in through the stand-in session's cookies (see tests/browser/test_pages.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.support.browser import (
+    TABLET,
+    History,
+    check_accessibility,
+    results_directory,
+    set_cookies,
+    shot,
+    submit,
+)
+from tests.support.casework import casework
+from tests.support.live import LiveHub
+from tests.support.web import session_cookies
+from tests.support.world import member, ok
+
+FAMILY_PLAN = {"nl-BE": "Plan voor gezinsbegeleiding", "fr-BE": "Plan d'accompagnement familial"}
+OPEN_CASE = {"nl-BE": "Open het dossier", "fr-BE": "Ouvrir le dossier"}
+SAVE_NOTE = {"nl-BE": "Bewaar de notitie", "fr-BE": "Enregistrer la note"}
+SAVED_NOTE = {"nl-BE": "De notitie werd bewaard", "fr-BE": "La note a été enregistrée"}
+TO_RELEASE = {"nl-BE": "Kies de velden om vrij te geven", "fr-BE": "Choisir les champs"}
+SUBJECT = {"nl-BE": "Betrokkene (id)", "fr-BE": "Personne concernée (identifiant)"}
+SEARCH = {"nl-BE": "Zoeken", "fr-BE": "Rechercher"}
+EXPORT = {
+    "nl-BE": "Exporteer de inzages over deze betrokkene (CSV)",
+    "fr-BE": "Exporter les accès concernant cette personne (CSV)",
+}
+
+
+def test_a_social_worker_fills_a_note_from_a_template_and_releases_part_of_it(
+    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+) -> None:
+    w = casework(hub)
+    set_cookies(context, hub.base_url, session_cookies(hub, w.ids["sofie"], name="Sofie Test"))
+    history = History().attach(page)
+
+    page.goto(f"{hub.base_url}/ui/cases")
+    shot(page, "cases")
+    check_accessibility(page)
+    submit(page, page.get_by_role("link", name=OPEN_CASE[locale]).first)
+    assert page.url == f"{hub.base_url}/ui/cases/{w.ids['case']}"
+    submit(page, page.get_by_role("link", name=FAMILY_PLAN[locale]))
+
+    needs = f"Noden {w.values['household']}"
+    page.locator("[name='f.needs']").fill(needs)
+    page.locator("[name='f.life_story']").fill(f"Levensverhaal {w.values['housing']}")
+    page.locator("input[name='f.actions.0.axis'][value='psychosocial_guidance']").check()
+    page.locator("[name='f.actions.0.action']").fill("Wekelijks gesprek met de jongere")
+    page.locator("[name='f.actions.0.owner_agency']").select_option(w.ids["ocmw"])
+    page.locator("input[name='f.actions.0.status'][value='ongoing']").check()
+    page.locator("[name='f.next_review']").fill("2027-01-15")
+    shot(page, "note-form")
+    check_accessibility(page)
+    submit(page, page.get_by_role("button", name=SAVE_NOTE[locale]))
+
+    expect(page.get_by_role("status")).to_contain_text(SAVED_NOTE[locale])
+    note_id = page.url.split("/ui/notes/")[1].split("?")[0]
+    note = ok(w.as_("sofie").get(f"/api/v1/notes/{note_id}"))
+    assert note["fields"]["needs"] == needs
+    assert note["fields"]["actions"][0]["owner_agency"] == w.ids["ocmw"]
+    shot(page, "note")
+    check_accessibility(page)
+
+    submit(page, page.get_by_role("link", name=TO_RELEASE[locale]))
+    assert page.url == f"{hub.base_url}/ui/exchanges/{w.ids['exchange']}/release"
+    page.locator(f"input[name='tick'][value='{note_id}::needs']").check()
+    shot(page, "release-form")
+    check_accessibility(page)
+    submit(page, page.locator("form[action$='/release'] button[type='submit']"))
+    expect(page.locator(f"input[name='tick'][value='{note_id}::needs']")).to_be_checked()
+    expect(page.locator(f"input[name='tick'][value='{note_id}::life_story']")).not_to_be_checked()
+    shot(page, "released")
+
+    released = ok(w.as_("sofie").get(f"{w.x}/releases"))
+    assert {(r["note_id"], r["field"]) for r in released if r["note_id"] == note_id} == {
+        (note_id, "needs")
+    }
+    history.check_private(w.values["household"], w.values["housing"])
+
+
+def test_an_auditor_finds_and_exports_the_accesses_of_one_subject(
+    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+) -> None:
+    w = casework(hub)
+    w.release("sofie", "ocmw_note", fields=["household"])
+    w.grant(member="pieter", note="ocmw_note", field="household")
+    w.seen("pieter")
+    subject = str(ok(w.as_("sofie").get(f"/api/v1/cases/{w.ids['case']}"))["subject_id"])
+    auditor = member(hub, w.ids["stad"], "hub_auditor")
+    set_cookies(context, hub.base_url, session_cookies(hub, auditor, name="Auditor Test"))
+    history = History().attach(page)
+
+    page.goto(f"{hub.base_url}/ui/audit")
+    shot(page, "audit")
+    check_accessibility(page)
+    page.get_by_label(SUBJECT[locale]).fill(subject)
+    submit(page, page.get_by_role("button", name=SEARCH[locale], exact=True))
+
+    rows = page.locator("table.entries tbody tr")
+    expect(rows.first).to_be_visible()
+    expected = ok(
+        hub.client(auditor).get("/api/v1/audit/entries", params={"subject": subject, "limit": 50})
+    )["items"]
+    shown = [int(s) for s in rows.evaluate_all("rs => rs.map(r => r.dataset.seq)")]
+    assert [e["seq"] for e in expected if e["seq"] <= max(shown)] == [
+        s for s in shown if s <= expected[-1]["seq"]
+    ]
+    assert w.ids["pieter"] in page.locator("table.entries").inner_text()
+    shot(page, "audit-results")
+    check_accessibility(page)
+
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name=EXPORT[locale]).click()
+    download = waiting.value
+    saved = results_directory() / f"subject-accesses-{locale}.csv"
+    download.save_as(saved)
+    table = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    assert len(table) > 2
+    assert any(w.ids["pieter"] in row for row in table)  # the reading by the police
+    history.check_private(subject, w.ids["pieter"])
+
+
+@pytest.mark.parametrize("viewport", [TABLET], ids=["tablet"])
+def test_the_signals_instrument_and_the_access_log_on_a_tablet(
+    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+) -> None:
+    w = casework(hub)
+    set_cookies(context, hub.base_url, session_cookies(hub, w.ids["sofie"]))
+    page.goto(f"{hub.base_url}/ui/cases/{w.ids['case']}/notes/new?template=signals")
+    expect(page.locator("input[name='f.travel_plans.status'][value='observed']")).to_be_visible()
+    # The page itself never scrolls sideways on a tablet.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "signals-tablet")
+    check_accessibility(page)
+    auditor = member(hub, w.ids["stad"], "hub_auditor")
+    set_cookies(context, hub.base_url, session_cookies(hub, auditor))
+    page.goto(f"{hub.base_url}/ui/audit")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "audit-tablet")
+    check_accessibility(page)
