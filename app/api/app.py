@@ -152,7 +152,13 @@ def build_guards(settings: Settings, log: AccessLog, hasher: SecretHasher | None
     return Guards(
         throttle=Throttle(
             limits.storage_uri,
-            {"token_address": limits.token_per_address, "token_client": limits.token_per_client},
+            {
+                "token_address": limits.token_per_address,
+                "token_client": limits.token_per_client,
+                "device_address": limits.device_per_address,
+                "device_member": limits.device_code_per_member,
+                "device_wrong": limits.device_code_wrong,
+            },
         ),
         hasher=hasher or SecretHasher(settings.auth.hash_concurrency),
         failures=FailureLog(log, settings.audit.failure_window_seconds),

@@ -19,7 +19,7 @@ from livc_hub_client import ProblemError, Unauthenticated
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.settings import Settings
-from app.web import exchange_pages, grant_pages, home_pages, release_pages
+from app.web import device_pages, exchange_pages, grant_pages, home_pages, release_pages
 from app.web.headers import UiHeadersMiddleware, is_ui
 from app.web.messages import problem_text, status_text
 from app.web.render import render
@@ -34,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     exchange_pages.router,
     grant_pages.router,
     release_pages.router,
+    device_pages.router,
 ]
 
 
