@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from tests.support.device import DeviceHub, device_hub
@@ -161,3 +164,27 @@ def test_a_request_is_decided_once(flow: DeviceHub) -> None:
     late = flow.decide("", started["user_code"], "approve", web=web)
     assert late.status_code == 400
     assert flow.poll(started["device_code"]).json()["error"] == "access_denied"
+
+
+def test_of_concurrent_decisions_the_first_stands(flow: DeviceHub) -> None:
+    started = flow.start()
+    deciders = 6
+    members = [person(flow.hub) for _ in range(deciders)]
+    webs = [web_client(flow.hub, m) for m in members]
+    barrier = threading.Barrier(deciders)
+
+    def decide(index: int) -> httpx.Response:
+        barrier.wait()
+        decision = "approve" if index % 2 == 0 else "deny"
+        return flow.decide("", started["user_code"], decision, web=webs[index])
+
+    with ThreadPoolExecutor(deciders) as pool:
+        answers = list(pool.map(decide, range(deciders)))
+    won = [i for i, a in enumerate(answers) if a.status_code == 200]
+    assert len(won) == 1, [a.status_code for a in answers]
+    assert all(a.status_code in (400, 409) for i, a in enumerate(answers) if i not in won)
+    grant = flow.grant_id(started["device_code"])
+    decisions = [e for e in flow.log(grant) if e[0] in ("auth:device_approve", "auth:device_deny")]
+    assert [e[3] for e in decisions] == [members[won[0]]]
+    stored = [r for r in flow.rows() if str(r["id"]).replace("-", "") == grant]
+    assert str(stored[0]["member_id"]).replace("-", "") == members[won[0]].replace("-", "")
