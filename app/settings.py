@@ -71,6 +71,22 @@ class AuthSettings(BaseSettings):
         le=64,
         description="argon2 hashes computed at once (each takes about 64 MiB and one core)",
     )
+    device_clients: str = Field(
+        default="livc-hub-cli",
+        description="comma-separated public clients that may use the device authorization grant "
+        "(RFC 8628), e.g. the command line",
+    )
+    device_code_ttl_seconds: int = Field(
+        default=600, ge=60, le=3600, description="how long a device code waits for approval"
+    )
+    device_poll_interval_seconds: int = Field(
+        default=5, ge=1, le=60, description="seconds a device waits between polls"
+    )
+
+    @property
+    def device_client_ids(self) -> frozenset[str]:
+        """The public clients of the device authorization grant."""
+        return frozenset(_split(self.device_clients))
 
 
 class AuditSettings(BaseSettings):
@@ -147,8 +163,27 @@ class RateLimitSettings(BaseSettings):
     token_per_address: str = Field(
         default="30/minute", description="POST /oauth/token attempts per source address"
     )
+    device_per_address: str = Field(
+        default="30/minute",
+        description="POST /oauth/device_authorization requests per source address",
+    )
+    device_code_per_member: str = Field(
+        default="5/15minutes",
+        description="wrong user codes a member may type at /ui/device (each session's member)",
+    )
+    device_code_wrong: str = Field(
+        default="60/10minutes",
+        description="wrong user codes typed at /ui/device hub-wide: bounds the guesses any one "
+        "pending code can receive in its life",
+    )
 
-    @field_validator("token_per_client", "token_per_address")
+    @field_validator(
+        "token_per_client",
+        "token_per_address",
+        "device_per_address",
+        "device_code_per_member",
+        "device_code_wrong",
+    )
     @classmethod
     def _parses(cls, value: str) -> str:
         return _rate_limit(value)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.api.throttle import Throttle
 from app.audit.failures import FailureLog
 from app.auth import LocalIssuer, SecretHasher, TokenVerifier
+from app.services.device import DeviceFlow
 from app.services.hub import Hub
 from app.services.writer import GroupWriter
 from app.settings import Settings
@@ -39,3 +40,5 @@ class HubState:
     writer: GroupWriter | None = None
     # Signs the web client's 60-second tokens; its key exists only in this process's memory.
     web_issuer: LocalIssuer | None = None
+    # The device authorization grant's rules and clock (RFC 8628: the command line's sign-in).
+    device: DeviceFlow = field(default_factory=DeviceFlow)

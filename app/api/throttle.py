@@ -45,11 +45,26 @@ class Throttle:
         A key refused stops the count there, so a refused address does not also use up the
         client id's allowance.
         """
+        await self._each(keys, count=True)
+
+    async def check(self, **keys: str) -> None:
+        """429 if any named key's allowance is spent, counting nothing (then ``hit`` on failure).
+
+        For limits on failures only (wrong user codes): a request checks first and is counted
+        only when it fails. Concurrent failures may overshoot a limit by how many run at once.
+        """
+        await self._each(keys, count=False)
+
+    async def _each(self, keys: Mapping[str, str], *, count: bool) -> None:
         for name, value in keys.items():
             key = _pseudonym(value)
             for item in self._limits[name]:
                 try:
-                    if await self._limiter.hit(item, name, key):
+                    if count:
+                        allowed = await self._limiter.hit(item, name, key)
+                    else:
+                        allowed = await self._limiter.test(item, name, key)
+                    if allowed:
                         continue
                     stats = await self._limiter.get_window_stats(item, name, key)
                 except StorageError:

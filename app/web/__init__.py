@@ -22,6 +22,7 @@ from app.settings import Settings
 from app.web import (
     audit_pages,
     auth_routes,
+    device_pages,
     exchange_pages,
     grant_pages,
     home_pages,
@@ -47,6 +48,7 @@ ROUTERS: list[APIRouter] = [
     release_pages.router,
     note_pages.router,
     audit_pages.router,
+    device_pages.router,
 ]
 
 

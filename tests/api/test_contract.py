@@ -30,6 +30,7 @@ def test_every_api_operation_requires_a_bearer_token() -> None:
         "/healthz",
         "/readyz",
         "/oauth/token",
+        "/oauth/device_authorization",
         "/.well-known/jwks.json",
         "/.well-known/livc-hub/audit-key",
     }

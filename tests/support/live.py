@@ -77,6 +77,11 @@ class LiveHub:
         return client
 
     @property
+    def app(self) -> Any:
+        """The served FastAPI app (its ``state.hub`` once started): for injecting a clock."""
+        return self.server.config.app
+
+    @property
     def admin(self) -> httpx.Client:
         """A client for the bootstrapped hub admin."""
         return self.client(self.admin_id)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Header, Request
 from pydantic import AfterValidator
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import SessionDep, hub_state, request_id
-from app.api.schemas.auth import TokenOut
+from app.api.schemas.auth import DeviceAuthorizationOut, TokenOut
 from app.api.schemas.common import UNSTORABLE, Problem, storable_text, text_problem
 from app.audit.signing import public_pem
 from app.db.queries.orgs import ClientRow
@@ -18,11 +20,13 @@ from app.errors import (
     AppError,
     BadRequest,
     NotFound,
+    StorageUnavailable,
     TooManyRequests,
     Unauthenticated,
     ValidationFailed,
 )
 from app.services import health
+from app.services.device import PollError
 from app.services.identity import authenticate_client, rejected
 
 router = APIRouter()
@@ -98,21 +102,36 @@ _TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+DEVICE_GRANT: Final = "urn:ietf:params:oauth:grant-type:device_code"
+VERIFICATION_PATH: Final = "/ui/device"
+_DeviceCode = Annotated[str | None, Form(max_length=100), AfterValidator(storable_text)]
+
+
 @router.post("/oauth/token", tags=["auth"], responses=_TOKEN_ERRORS)
 async def token(
     request: Request,
     grant_type: Annotated[str, Form(max_length=50), AfterValidator(storable_text)],
     client_id: _Credential = None,
     client_secret: _Credential = None,
+    device_code: _DeviceCode = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> TokenOut:
-    """OAuth 2.0 client credentials grant (RFC 6749 section 4.4) for agency systems.
+    """OAuth 2.0 token endpoint: two grants.
 
-    Attempts are limited per source address and per client id (429 with Retry-After).
+    - ``client_credentials`` (RFC 6749 section 4.4) for agency systems. Attempts are limited per
+      source address and per client id (429 with Retry-After).
+    - ``urn:ietf:params:oauth:grant-type:device_code`` (RFC 8628 section 3.4) for the command
+      line, a public client (``client_id``, no secret) polling with the ``device_code`` of
+      ``POST /oauth/device_authorization``: 400 with ``error`` ``authorization_pending``,
+      ``slow_down`` (polled before ``interval`` seconds passed; the interval grows by 5),
+      ``access_denied``, ``expired_token`` or ``invalid_grant`` (unknown or already used),
+      until the member approved at /ui/device; then one token for the member, once.
     """
+    if grant_type == DEVICE_GRANT:
+        return await _device_token(request, client_id, device_code)
     if grant_type != "client_credentials":
         raise BadRequest(
-            "only the client_credentials grant is supported",
+            "only the client_credentials and device_code grants are supported",
             extra={"error": "unsupported_grant_type"},
         )
     basic = _basic(authorization)
@@ -128,6 +147,91 @@ async def token(
     return TokenOut(
         access_token=state.issuer.issue(str(member.id), ttl_seconds=ttl), expires_in=ttl
     )
+
+
+def _device_client(request: Request, client_id: str | None) -> str:
+    # A public client: known by its id alone (RFC 8628 section 3.1), from the settings.
+    if not client_id or client_id not in hub_state(request).settings.auth.device_client_ids:
+        raise Unauthenticated(
+            "this client may not use the device authorization grant",
+            extra={"error": "invalid_client"},
+        )
+    return client_id
+
+
+@router.post(
+    "/oauth/device_authorization",
+    tags=["auth"],
+    responses={status: _PROBLEM for status in (401, 404, 422, 429, 503)},
+)
+async def device_authorization(
+    request: Request,
+    client_id: _Credential = None,
+    scope: Annotated[str | None, Form(max_length=200), AfterValidator(storable_text)] = None,
+) -> DeviceAuthorizationOut:
+    """Device authorization request (RFC 8628 section 3.1): how ``livc-hub login`` starts.
+
+    ``client_id`` is a registered public client (``LIVC_AUTH_DEVICE_CLIENTS``, by default
+    ``livc-hub-cli``). The person opens ``verification_uri`` in a browser, signs in, types the
+    ``user_code`` and approves; meanwhile the device polls ``POST /oauth/token`` with the
+    ``device_code`` every ``interval`` seconds. Requests are limited per source address (429).
+    """
+    state = hub_state(request)
+    client = _device_client(request, client_id)
+    if state.issuer is None:
+        raise NotFound("the local issuer is disabled")
+    address = request.client.host if request.client else ""
+    await state.guards.throttle.hit(device_address=address)
+    auth = state.settings.auth
+    try:
+        async with state.sessions() as session:
+            started = await state.device.start(
+                session,
+                client_id=client,
+                scope=scope,
+                ttl_seconds=auth.device_code_ttl_seconds,
+                interval=auth.device_poll_interval_seconds,
+            )
+            await session.commit()
+    except SQLAlchemyError:
+        raise StorageUnavailable() from None
+    uri = str(request.base_url).rstrip("/") + VERIFICATION_PATH
+    return DeviceAuthorizationOut(
+        device_code=started.device_code,
+        user_code=started.user_code,
+        verification_uri=uri,
+        verification_uri_complete=f"{uri}?{urlencode({'user_code': started.user_code})}",
+        expires_in=started.expires_in,
+        interval=started.interval,
+    )
+
+
+async def _device_token(
+    request: Request, client_id: str | None, device_code: str | None
+) -> TokenOut:
+    state = hub_state(request)
+    client = _device_client(request, client_id)
+    if state.issuer is None:
+        raise NotFound("the local issuer is disabled")
+    if not device_code:
+        raise PollError("invalid_request", "the device_code is required")
+    try:
+        async with state.sessions() as session:
+            polled = await state.device.poll(
+                session,
+                state.hub.log,
+                client_id=client,
+                device_code=device_code,
+                request_id=request_id(request),
+            )
+            await session.commit()
+    except SQLAlchemyError:
+        raise StorageUnavailable() from None
+    if isinstance(polled, PollError):
+        raise polled
+    ttl = state.settings.auth.token_ttl_seconds
+    access = state.issuer.issue(str(polled.id), ttl_seconds=ttl, extra={"client_id": client})
+    return TokenOut(access_token=access, expires_in=ttl)
 
 
 async def _authenticate(request: Request, client_id: str, secret: str) -> ClientRow:

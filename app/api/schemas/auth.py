@@ -17,6 +17,17 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
+class DeviceAuthorizationOut(BaseModel):
+    """The codes of a device authorization request (RFC 8628 section 3.2)."""
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
+
+
 class MeOut(BaseModel):
     """Who the token says the caller is, as the hub knows them."""
 

@@ -10,6 +10,7 @@ from app.db.models.cell import (
     WorkingGroup,
     WorkingGroupMember,
 )
+from app.db.models.device import DeviceGrant
 from app.db.models.exchange import (
     DeclarationAcceptance,
     Exchange,
@@ -43,6 +44,7 @@ __all__ = [
     "CellDeclaration",
     "CellMember",
     "DeclarationAcceptance",
+    "DeviceGrant",
     "Exchange",
     "ExchangeParticipant",
     "FeedbackSheet",
