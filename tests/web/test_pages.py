@@ -10,7 +10,7 @@ from app.web.i18n import TRANSLATIONS
 from app.web.messages import REASONS
 from tests.support.casework import Casework, casework
 from tests.support.live import LiveHub
-from tests.support.web import text_of, title_of, web_client
+from tests.support.web import csrf, text_of, title_of, web_client
 from tests.support.world import ok
 from tests.web.pages import read
 
