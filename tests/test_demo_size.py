@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,15 @@ def test_size_builds_the_benchmark_exchange_and_grows_to_n_notes(demo: Path) -> 
     assert {"_bench_exchange", "_bench_case", "_bench_note", "_bench_subject"} <= set(handles)
     assert _count(db, "SELECT count(*) FROM notes") == 12
     # 3 notes x 20 fields, each field released by its owner and granted to the reader, note-pinned
-    # (the filler's one exchange releases classes and grants one class to a role).
-    assert _count(db, "SELECT count(*) FROM exchange_releases WHERE field IS NOT NULL") == 60
+    # (the filler's one exchange releases classes and grants one class to a role), beside the
+    # demo's own consultation: 3 fields released, 2 granted to the police reference person.
+    bench = f"exchange_id = '{uuid.UUID(handles['_bench_exchange']).hex}'"
+    released = "SELECT count(*) FROM exchange_releases WHERE field IS NOT NULL"
+    assert _count(db, f"{released} AND {bench}") == 60
+    assert _count(db, released) == 63
     pinned = "SELECT count(*) FROM exchange_grants WHERE note_id IS NOT NULL AND field IS NOT NULL"
-    assert _count(db, pinned) == 60
+    assert _count(db, f"{pinned} AND {bench}") == 60
+    assert _count(db, pinned) == 62
     assert main(["demo", "--size", "25"]) == 0  # grows the same world
     assert _count(db, "SELECT count(*) FROM notes") == 25
     again = json.loads((demo / "var" / "demo-members.json").read_text())

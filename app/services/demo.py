@@ -267,7 +267,7 @@ async def load_demo(
         working_group_id=None,
         status=CaseStatus.SIGNALLED,
     )
-    await notes.create_note(
+    written = await notes.create_note(
         session,
         sofie,
         hub,
@@ -277,13 +277,69 @@ async def load_demo(
             "household": "Woont bij moeder en twee jongere zussen.",
             "signals": ["isolation", "idealen_op_drift"],
             "plan": "Wekelijks gesprek; doorverwijzing naar jongerenwerking.",
+            "psychological": "In begeleiding bij het CGG sinds september.",
         },
+    )
+    handles["_exchange"] = str(
+        await _demo_exchange(session, hub, members, case.id, written.note.id)
     )
     handles["_case"] = str(case.id)
     handles["_cell"] = str(cell.id)
     if logins_file is not None:
         await _web_logins(session, hub, handles, logins_file)
     return handles
+
+
+async def _demo_exchange(
+    session: AsyncSession,
+    hub: Hub,
+    members: dict[str, Member],
+    case_id: uuid.UUID,
+    note_id: uuid.UUID,
+) -> uuid.UUID:
+    """A consultation to look at from the first sign-in: the mayor chairs it, the police
+    reference person, the social worker and the LTF contact take part; the social worker
+    released the household, the signals and the psychological follow-up, and the mayor granted
+    the signals and the psychological follow-up to the police reference person. So `pieter` sees
+    the signals, and for the psychological follow-up the rule that withholds it from him."""
+    mayor = cli_context(members["mayor"])
+    access = await exchanges.convene(
+        session,
+        mayor,
+        hub,
+        case_id=case_id,
+        working_group_id=None,
+        purpose="Casusoverleg: begeleiding en opvolging",
+        legal_basis="Wet 30 juli 2018, art. 458ter Sw.",
+        opens_at=None,
+        expires_at=mayor.now + timedelta(days=300),
+    )
+    exchange_id = access.exchange.id
+    for handle in ("pieter", "sofie", "ltf"):
+        await exchanges.invite(session, mayor, hub, exchange_id, members[handle].id)
+    await releases.release(
+        session,
+        cli_context(members["sofie"]),
+        hub,
+        exchange_id,
+        note_id=note_id,
+        version=None,
+        fields=["household", "signals", "psychological"],
+        sensitivities=[],
+    )
+    for field in ("signals", "psychological"):
+        await releases.grant(
+            session,
+            cli_context(members["mayor"]),  # a context's clock is fixed: now, after the release
+            hub,
+            exchange_id,
+            member_id=members["pieter"].id,
+            role=None,
+            note_id=note_id,
+            field=field,
+            sensitivity=None,
+        )
+    return exchange_id
 
 
 async def _web_logins(session: AsyncSession, hub: Hub, handles: dict[str, str], path: Path) -> None:
