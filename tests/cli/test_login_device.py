@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -268,3 +269,15 @@ def test_device_excludes_the_other_ways_and_browser_is_still_to_come(
         main(["login", "--hub", hub.base_url, "--browser"])
     assert usage.value.code == 2
     assert "not available yet" in capsys.readouterr().err
+
+
+def test_a_hub_out_of_reach_exits_8_and_stores_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as closed:  # a port on this machine that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    code, _, err = run(["login", "--hub", f"http://127.0.0.1:{port}", "--device"], capsys)
+    assert code == 8
+    assert "cannot reach the hub" in err
+    assert not (config / "credentials.json").exists()
