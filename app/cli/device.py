@@ -84,7 +84,8 @@ def show(started: DeviceAuthorization) -> None:
     """The page to open and the code to compare, on stderr."""
     err = _stderr()
     err.print(Text("To sign in, open this page in a browser where you are signed in to the hub:"))
-    err.print(_inert(started.verification_uri_complete or started.verification_uri))
+    # Never folded: the link is copied or clicked whole.
+    err.print(_inert(started.verification_uri_complete or started.verification_uri), soft_wrap=True)
     err.print(Text.assemble("and check that it shows the code ", (started.user_code, "bold")))
     minutes = max(1, started.expires_in // 60)
     err.print(Text(f"(the code is valid for {minutes} minutes)"))
