@@ -44,6 +44,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, Te
 from rich.table import Table
 from rich.text import Text
 
+from app.cli import device as device_flow
 from app.cli import session
 from app.cli.common import CliError, Exit
 
@@ -299,7 +300,11 @@ def login(
         ),
     ] = None,
     device: Annotated[
-        bool, typer.Option("--device", help="identity provider device flow (not yet)")
+        bool,
+        typer.Option(
+            "--device",
+            help="approve this sign-in in a browser signed in to the hub (OAuth device grant)",
+        ),
     ] = False,
     browser: Annotated[
         bool, typer.Option("--browser", help="identity provider browser flow (not yet)")
@@ -307,15 +312,17 @@ def login(
     as_json: JsonOption = False,
 ) -> None:
     """Sign in: check the credential against the hub, then store it for the next commands."""
-    if device or browser:
+    if browser:
         raise typer.BadParameter(
-            "signing in through the identity provider (--device, --browser) is not available "
-            "yet; use --token-stdin or --client-id"
+            "signing in through the identity provider (--browser) is not available yet; use "
+            "--device, --token-stdin or --client-id"
         )
-    if token_stdin == (client_id is not None):
-        raise typer.BadParameter("give one of --token-stdin and --client-id")
+    if [device, token_stdin, client_id is not None].count(True) != 1:
+        raise typer.BadParameter("give one of --device, --token-stdin and --client-id")
     url = session.hub_url(hub or os.environ.get(session.HUB_VARIABLE))
-    if client_id is not None:
+    if device:
+        credential = session.Credential("bearer", token=device_flow.sign_in(url))
+    elif client_id is not None:
         secret = os.environ.get(session.SECRET_VARIABLE) or _secret_from_stdin("client secret")
         credential = session.Credential(
             "client_credentials", client_id=client_id, client_secret=secret
