@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 from playwright.sync_api import (
     BrowserContext,
@@ -370,14 +370,19 @@ def use_token(context: BrowserContext, locale: str, token: str) -> None:
 
 
 def set_cookies(context: BrowserContext, base_url: str, cookies: dict[str, str]) -> None:
-    """Put cookies for ``base_url`` in the context (a session made outside the browser)."""
-    # A __Host- cookie is only kept with Secure (Chromium keeps Secure cookies on loopback).
+    """Put cookies for ``base_url`` in the context (a session made outside the browser).
+
+    As the hub sets them: a ``__Host-`` cookie is Secure with Path=/ and no Domain attribute
+    (Chromium keeps Secure cookies on loopback; over CDP it takes them by host and path only).
+    """
+    host = urlsplit(base_url).hostname or "127.0.0.1"
     context.add_cookies(
         [
             {
                 "name": k,
                 "value": v,
-                "url": base_url,
+                "domain": host,
+                "path": "/",
                 "secure": k.startswith("__Host-"),
                 "httpOnly": True,
                 "sameSite": "Strict",
