@@ -56,7 +56,7 @@ def _world(hub: LiveHub) -> Casework:
 
 
 def test_the_police_reference_person_reads_a_consultation(
-    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+    hub: LiveHub, page: Page, locale: str
 ) -> None:
     w = _world(hub)
     w.grant(member="pieter", field="household")
@@ -108,7 +108,6 @@ def test_the_police_reference_person_reads_a_consultation(
 
 def test_the_chair_grants_and_withdraws_and_the_participants_page_follows(
     hub: LiveHub,
-    context: BrowserContext,
     page: Page,
     locale: str,
     new_context: Callable[..., BrowserContext],
@@ -154,9 +153,7 @@ def test_the_chair_grants_and_withdraws_and_the_participants_page_follows(
 
 
 @pytest.mark.parametrize("viewport", [TABLET], ids=["tablet"])
-def test_the_grant_matrix_on_a_tablet(
-    hub: LiveHub, context: BrowserContext, page: Page, locale: str
-) -> None:
+def test_the_grant_matrix_on_a_tablet(hub: LiveHub, page: Page, locale: str) -> None:
     w = _world(hub)
     first_sign_in(page, hub.base_url, w.usernames["mayor"], w.one_time_password("mayor"))
     page.goto(f"{hub.base_url}/ui/exchanges/{w.ids['exchange']}/grants")
