@@ -1,7 +1,8 @@
 """In a real browser, in Dutch and French: a social worker fills a note from a template and
 releases part of it; an auditor finds and exports the accesses of one subject.
 
-Signed in through the stand-in session's cookies (see tests/browser/test_pages.py).
+Everyone signs in through the /ui/login form with a one-time password from the four-eyes reset
+and chooses their own on /ui/password, as a first sign-in goes.
 """
 
 from __future__ import annotations
@@ -10,20 +11,20 @@ import csv
 import io
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.browser import (
     TABLET,
     History,
     check_accessibility,
+    first_sign_in,
     results_directory,
-    set_cookies,
     shot,
     submit,
 )
 from tests.support.casework import casework
 from tests.support.live import LiveHub
-from tests.support.web import session_cookies
+from tests.support.web_client import one_time_password, username
 from tests.support.world import member, ok
 
 FAMILY_PLAN = {"nl-BE": "Plan voor gezinsbegeleiding", "fr-BE": "Plan d'accompagnement familial"}
@@ -33,6 +34,7 @@ SAVED_NOTE = {"nl-BE": "De notitie werd bewaard", "fr-BE": "La note a été enre
 TO_RELEASE = {"nl-BE": "Kies de velden om vrij te geven", "fr-BE": "Choisir les champs"}
 SUBJECT = {"nl-BE": "Betrokkene (id)", "fr-BE": "Personne concernée (identifiant)"}
 SEARCH = {"nl-BE": "Zoeken", "fr-BE": "Rechercher"}
+SIGN_OUT = {"nl-BE": "Afmelden", "fr-BE": "Se déconnecter"}
 EXPORT = {
     "nl-BE": "Exporteer de inzages over deze betrokkene (CSV)",
     "fr-BE": "Exporter les accès concernant cette personne (CSV)",
@@ -40,11 +42,11 @@ EXPORT = {
 
 
 def test_a_social_worker_fills_a_note_from_a_template_and_releases_part_of_it(
-    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+    hub: LiveHub, page: Page, locale: str
 ) -> None:
     w = casework(hub)
-    set_cookies(context, hub.base_url, session_cookies(hub, w.ids["sofie"], name="Sofie Test"))
     history = History().attach(page)
+    first_sign_in(page, hub.base_url, w.usernames["sofie"], w.one_time_password("sofie"))
 
     page.goto(f"{hub.base_url}/ui/cases")
     shot(page, "cases")
@@ -91,16 +93,17 @@ def test_a_social_worker_fills_a_note_from_a_template_and_releases_part_of_it(
 
 
 def test_an_auditor_finds_and_exports_the_accesses_of_one_subject(
-    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+    hub: LiveHub, page: Page, locale: str
 ) -> None:
     w = casework(hub)
     w.release("sofie", "ocmw_note", fields=["household"])
     w.grant(member="pieter", note="ocmw_note", field="household")
     w.seen("pieter")
     subject = str(ok(w.as_("sofie").get(f"/api/v1/cases/{w.ids['case']}"))["subject_id"])
-    auditor = member(hub, w.ids["stad"], "hub_auditor")
-    set_cookies(context, hub.base_url, session_cookies(hub, auditor, name="Auditor Test"))
+    name = username()
+    auditor = member(hub, w.ids["stad"], "hub_auditor", username=name)
     history = History().attach(page)
+    first_sign_in(page, hub.base_url, name, one_time_password(hub, auditor))
 
     page.goto(f"{hub.base_url}/ui/audit")
     shot(page, "audit")
@@ -134,18 +137,21 @@ def test_an_auditor_finds_and_exports_the_accesses_of_one_subject(
 
 @pytest.mark.parametrize("viewport", [TABLET], ids=["tablet"])
 def test_the_signals_instrument_and_the_access_log_on_a_tablet(
-    hub: LiveHub, context: BrowserContext, page: Page, locale: str
+    hub: LiveHub, page: Page, locale: str
 ) -> None:
     w = casework(hub)
-    set_cookies(context, hub.base_url, session_cookies(hub, w.ids["sofie"]))
+    first_sign_in(page, hub.base_url, w.usernames["sofie"], w.one_time_password("sofie"))
     page.goto(f"{hub.base_url}/ui/cases/{w.ids['case']}/notes/new?template=signals")
     expect(page.locator("input[name='f.travel_plans.status'][value='observed']")).to_be_visible()
     # The page itself never scrolls sideways on a tablet.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "signals-tablet")
     check_accessibility(page)
-    auditor = member(hub, w.ids["stad"], "hub_auditor")
-    set_cookies(context, hub.base_url, session_cookies(hub, auditor))
+    # The tablet passes from the social worker to the auditor: she signs out, he signs in.
+    submit(page, page.get_by_role("button", name=SIGN_OUT[locale]))
+    name = username()
+    auditor = member(hub, w.ids["stad"], "hub_auditor", username=name)
+    first_sign_in(page, hub.base_url, name, one_time_password(hub, auditor))
     page.goto(f"{hub.base_url}/ui/audit")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "audit-tablet")

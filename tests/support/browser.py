@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -255,6 +256,8 @@ _FOCUSED = """
 () => {
   const e = document.activeElement;
   if (!e || e === document.body || e === document.documentElement) return null;
+  const again = window.__livcTabbed.has(e);
+  window.__livcTabbed.add(e);
   const s = getComputedStyle(e);
   const r = e.getBoundingClientRect();
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
@@ -268,6 +271,7 @@ _FOCUSED = """
     visible: r.width > 0 && r.height > 0 && s.visibility !== 'hidden',
     ring: outline || shadow,
     focusVisible: e.matches(':focus-visible'),
+    again,
   };
 }
 """
@@ -290,12 +294,27 @@ class FocusStop:
         return f"<{self.tag}{ident}> {self.text!r}"
 
 
+# Where the Tab key starts: the top of the page. Blurring the focused element is not enough: the
+# browser keeps it as the starting point (a field with autofocus would be skipped), so focus a
+# stand-in at the top of <body> and remove it, which leaves the starting point there.
+_TO_THE_TOP = """
+() => {
+  if (document.activeElement) document.activeElement.blur();
+  window.__livcTabbed = new WeakSet();
+  const top = document.createElement('span');
+  top.tabIndex = -1;
+  document.body.prepend(top);
+  top.focus();
+  top.remove();
+}
+"""
+
+
 def _walk(page: Page, targets: Sequence[ElementHandle], limit: int) -> list[tuple[FocusStop, int]]:
     """Tab from the top of the page until the focus leaves it or comes round again; each stop
     with the index of the target it is in ``targets`` (-1 if none)."""
-    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
+    page.evaluate(_TO_THE_TOP)
     walked: list[tuple[FocusStop, int]] = []
-    seen: set[tuple[str, str, str, str]] = set()
     for _ in range(limit):
         page.keyboard.press("Tab")
         info = page.evaluate(_FOCUSED)
@@ -310,10 +329,8 @@ def _walk(page: Page, targets: Sequence[ElementHandle], limit: int) -> list[tupl
             ring=info["ring"],
             focus_visible=info["focusVisible"],
         )
-        key = (stop.tag, stop.id, stop.name, stop.text)
-        if key in seen:
+        if info["again"]:  # the focus came round again (two "Sign out" buttons are two stops)
             break
-        seen.add(key)
         index = -1
         if targets:
             index = page.evaluate(
@@ -416,6 +433,35 @@ def sign_in(
         raise SignInFailed(
             f"sign-in as {username!r} was refused: {' '.join(alerts) or 'no message shown'}"
         )
+
+
+PASSWORD_PATH = "/ui/password"
+
+
+def change_password(page: Page, current: str, new: str) -> None:
+    """Choose a new password on the page that asks for one (/ui/password; a first sign-in with a
+    one-time password lands there): type the current password and the new one twice, press the
+    form's button, and wait to leave the page. Fails with the page's alert if it comes back."""
+    form = page.locator("form").filter(has=page.locator("input[name='new_password']"))
+    form.locator("input[name='current_password']").fill(current)
+    form.locator("input[name='new_password']").fill(new)
+    form.locator("input[name='repeat_password']").fill(new)
+    with page.expect_navigation():
+        form.locator("[type='submit']").first.click()
+    if page.url.split("?", 1)[0].rstrip("/").endswith(PASSWORD_PATH):
+        alerts = page.get_by_role("alert").all_inner_texts()
+        raise AssertionError(f"the new password was refused: {' '.join(alerts) or 'no message'}")
+
+
+def first_sign_in(page: Page, base_url: str, username: str, one_time: str) -> str:
+    """Sign in through the form with a one-time password, as a member's first sign-in goes: the
+    web client sends them to /ui/password, where they choose their own. Returns that password."""
+    sign_in(page, base_url, username, one_time)
+    if not page.url.split("?", 1)[0].endswith(PASSWORD_PATH):
+        raise AssertionError(f"a one-time password should lead to {PASSWORD_PATH}, not {page.url}")
+    chosen = f"own-{secrets.token_urlsafe(12)}"
+    change_password(page, one_time, chosen)
+    return chosen
 
 
 def submit(page: Page, button: Locator) -> None:

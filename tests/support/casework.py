@@ -3,10 +3,14 @@
 Stad (municipality, chair), OCMW (social worker bound by secrecy), Politie (reference person
 cleared 'secret', information officer), LTF source (State Security contact, 'top_secret'),
 each with one note on one case, and an exchange the mayor convenes.
+
+Everyone in the cast has a username (``Casework.usernames``), given at creation as an agency admin
+does; ``Casework.one_time_password`` gives one of them a password through the four-eyes reset.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +18,19 @@ from typing import Any
 import httpx
 
 from tests.support.live import LiveHub
+from tests.support.web_client import one_time_password
 from tests.support.world import agency, cell, member, ok, template, unique
+
+# Each person of the cast and the agency (a key of Casework.ids) they are a member of.
+AGENCY_OF = {
+    "mayor": "stad",
+    "sofie": "ocmw",
+    "pieter": "politie",
+    "els": "politie",
+    "karim": "vsse",
+    "ocmw_admin": "ocmw",
+    "colleague": "ocmw",
+}
 
 SOCIAL = [
     {"name": "household", "label": "Gezin", "type": "text", "sensitivity": "family"},
@@ -52,6 +68,12 @@ class Casework:
     hub: LiveHub
     ids: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    usernames: dict[str, str] = field(default_factory=dict)
+
+    def one_time_password(self, who: str) -> str:
+        """A one-time password for a cast member, through the four-eyes reset of their agency's
+        two admins (tests/support/web_client.py); it must be changed at the first sign-in."""
+        return one_time_password(self.hub, self.ids[who], self.ids[AGENCY_OF[who]])
 
     def as_(self, who: str) -> httpx.Client:
         """A client for a cast member."""
@@ -101,13 +123,24 @@ def casework(
     vsse = agency(hub, "state_security", "classified")
     ids = w.ids
     ids.update(stad=stad, ocmw=ocmw, politie=politie, vsse=vsse)
-    ids["mayor"] = member(hub, stad, "chair", secrecy=True)
-    ids["sofie"] = member(hub, ocmw, "case_worker", secrecy=True)
-    ids["pieter"] = member(hub, politie, "police_reference", clearance="secret")
-    ids["els"] = member(hub, politie, "information_officer", clearance="secret")
-    ids["karim"] = member(hub, vsse, "information_officer", clearance="top_secret")
-    ids["ocmw_admin"] = member(hub, ocmw, "agency_admin")
-    ids["colleague"] = member(hub, ocmw, "case_worker", secrecy=True)  # not a participant
+    # Usernames unique per run: the hub's usernames are unique, and a hub serves many tests.
+    tag = uuid.uuid4().hex[:8]
+    names = w.usernames
+    names.update({person: f"{person.replace('_', '.')}.{tag}" for person in AGENCY_OF})
+    ids["mayor"] = member(hub, stad, "chair", secrecy=True, username=names["mayor"])
+    ids["sofie"] = member(hub, ocmw, "case_worker", secrecy=True, username=names["sofie"])
+    ids["pieter"] = member(
+        hub, politie, "police_reference", clearance="secret", username=names["pieter"]
+    )
+    ids["els"] = member(
+        hub, politie, "information_officer", clearance="secret", username=names["els"]
+    )
+    ids["karim"] = member(
+        hub, vsse, "information_officer", clearance="top_secret", username=names["karim"]
+    )
+    ids["ocmw_admin"] = member(hub, ocmw, "agency_admin", username=names["ocmw_admin"])
+    # Not a participant.
+    ids["colleague"] = member(hub, ocmw, "case_worker", secrecy=True, username=names["colleague"])
     ids["cell"] = cell(hub, stad, ocmw, politie, vsse, municipality=municipality)
     for person in ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"):
         ok(

@@ -14,7 +14,14 @@ import httpx
 
 from tests.support.live import LiveHub
 from tests.support.timing import http_timeout
-from tests.support.world import agency, agency_admins, approve, ok, unique
+from tests.support.world import (
+    agency,
+    agency_admins,
+    approve,
+    ok,
+    second_hub_admin,
+    unique,
+)
 
 SESSION = "__Host-livc_session"
 LOGIN_CSRF = "__Host-livc_login_csrf"
@@ -121,9 +128,26 @@ def person(hub: LiveHub, *roles: str, agency_id: str | None = None) -> Person:
     }
     created = ok(hub.client(first).post(f"/api/v1/agencies/{agency_id}/members", json=body), 201)
     approve(hub.client(second), created["proposal"]["id"])
-    reset = ok(hub.client(first).post(f"/api/v1/members/{created['id']}/password-reset"), 201)
-    decided = approve(hub.client(second), reset["id"])
-    return Person(created["id"], name, decided["initial_password"], agency_id, (first, second))
+    password = one_time_password(hub, created["id"], agency_id)
+    return Person(created["id"], name, password, agency_id, (first, second))
+
+
+def one_time_password(hub: LiveHub, member_id: str, agency_id: str | None = None) -> str:
+    """Give a member who has a username a one-time password as production does: one admin
+    proposes the reset (POST /api/v1/members/{id}/password-reset), a second approves it and is
+    shown the password once. The member must change it at the first sign-in (/ui/password).
+
+    ``agency_id``: the member's agency, whose two admins do it; None for a hub-level member (a hub
+    auditor, say), reset by the hub admin and approved by the second hub admin.
+    """
+    if agency_id is None:
+        proposer, approver = hub.admin, hub.client(second_hub_admin(hub))
+    else:
+        first, second = agency_admins(hub, agency_id)
+        proposer, approver = hub.client(first), hub.client(second)
+    reset = ok(proposer.post(f"/api/v1/members/{member_id}/password-reset"), 201)
+    password: str = approve(approver, reset["id"])["initial_password"]
+    return password
 
 
 def signed_in(hub: LiveHub, who: Person, new_password: str | None = None) -> tuple[Browser, str]:

@@ -35,14 +35,19 @@ ADMIN_ONLY = frozenset({"agency_admin"})
 HUB_ONLY = frozenset({"hub_admin", "hub_auditor"})
 
 
-def _body(roles: tuple[str, ...], secrecy: bool, clearance: str, kind: str) -> dict[str, Any]:
-    return {
+def _body(
+    roles: tuple[str, ...], secrecy: bool, clearance: str, kind: str, username: str | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "display_name": unique("Member"),
         "kind": kind,
         "roles": list(roles),
         "bound_by_secrecy": secrecy,
         "clearance": clearance,
     }
+    if username is not None:
+        body["username"] = username
+    return body
 
 
 def approve(approver: httpx.Client, proposal_id: str) -> dict[str, Any]:
@@ -86,14 +91,16 @@ def provision(
     secrecy: bool = False,
     clearance: str = "none",
     kind: str = "person",
+    username: str | None = None,
 ) -> dict[str, Any]:
     """A new member through four-eyes: proposed by one admin, approved by another.
 
-    Returns the approval's body (``member``, ``proposal`` and, for a service account, the
-    ``client_secret`` shown to the approver).
+    ``username`` lets the member sign in with a password once one is set (tests/support/
+    web_client.py ``one_time_password``). Returns the approval's body (``member``, ``proposal``
+    and, for a service account, the ``client_secret`` shown to the approver).
     """
     roles = tuple(roles or ("case_worker",))
-    body = _body(roles, secrecy, clearance, kind)
+    body = _body(roles, secrecy, clearance, kind, username)
     path = f"/api/v1/agencies/{agency_id}/members"
     if set(roles) <= HUB_ONLY:
         created = ok(hub.admin.post(path, json=body), 201)
@@ -112,9 +119,12 @@ def member(
     secrecy: bool = False,
     clearance: str = "none",
     kind: str = "person",
+    username: str | None = None,
 ) -> str:
     """A new, active member of an agency (four-eyes, as production does it); returns its id."""
-    decided = provision(hub, agency_id, *roles, secrecy=secrecy, clearance=clearance, kind=kind)
+    decided = provision(
+        hub, agency_id, *roles, secrecy=secrecy, clearance=clearance, kind=kind, username=username
+    )
     return str(decided["member"]["id"])
 
 
