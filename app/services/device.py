@@ -21,11 +21,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.log import AccessLog, AuditEvent, Outcome
 from app.db.models import DeviceGrant
+from app.db.queries import device as device_queries
 from app.db.queries import orgs
 from app.db.queries.orgs import MemberRow
 from app.errors import BadRequest
@@ -134,15 +134,9 @@ class DeviceFlow:
     async def _live(
         self, session: AsyncSession, user_code_hash: str, now: datetime
     ) -> DeviceGrant | None:
-        rows = await session.scalars(
-            select(DeviceGrant).where(
-                DeviceGrant.user_code_hash == user_code_hash,
-                DeviceGrant.state == GrantState.PENDING.value,
-                DeviceGrant.expires_at > now,
-            )
+        return await device_queries.live_by_user_code(
+            session, user_code_hash, GrantState.PENDING.value, now
         )
-        found = rows.all()
-        return found[0] if len(found) == 1 else None
 
     async def find(self, session: AsyncSession, typed: str) -> DeviceGrant | None:
         """The pending, unexpired grant of a typed user code; None for a wrong code."""
@@ -165,17 +159,15 @@ class DeviceFlow:
         pending (decided meanwhile in another tab, or expired)."""
         now = self.clock()
         state = GrantState.APPROVED if approve else GrantState.DENIED
-        result = await session.execute(
-            update(DeviceGrant)
-            .where(
-                DeviceGrant.id == grant.id,
-                DeviceGrant.state == GrantState.PENDING.value,
-                DeviceGrant.expires_at > now,
-            )
-            .values(state=state.value, member_id=member.id, decided_at=now)
-            .execution_options(synchronize_session=False)
+        decided = await device_queries.decide(
+            session,
+            grant.id,
+            pending=GrantState.PENDING.value,
+            state=state.value,
+            member_id=member.id,
+            now=now,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not decided:
             return False
         action = "auth:device_approve" if approve else "auth:device_deny"
         await log.append(
@@ -202,9 +194,7 @@ class DeviceFlow:
         database lets exactly one change the row, and only that one gets the member.
         """
         now = self.clock()
-        grant = await session.scalar(
-            select(DeviceGrant).where(DeviceGrant.device_code_hash == digest(device_code))
-        )
+        grant = await device_queries.by_device_code(session, digest(device_code))
         if grant is None or grant.client_id != client_id:
             return PollError("invalid_grant", "unknown device code")
         if grant.state == GrantState.USED.value:
@@ -216,13 +206,14 @@ class DeviceFlow:
         if grant.state == GrantState.PENDING.value:
             return await self._pending(session, grant, now)
         # Approved: this poll takes it, unless another one did first.
-        taken = await session.execute(
-            update(DeviceGrant)
-            .where(DeviceGrant.id == grant.id, DeviceGrant.state == GrantState.APPROVED.value)
-            .values(state=GrantState.USED.value, last_polled_at=now)
-            .execution_options(synchronize_session=False)
+        taken = await device_queries.take(
+            session,
+            grant.id,
+            approved=GrantState.APPROVED.value,
+            used=GrantState.USED.value,
+            now=now,
         )
-        if taken.rowcount != 1 or grant.member_id is None:  # type: ignore[attr-defined]
+        if not taken or grant.member_id is None:
             return PollError("invalid_grant", "this device code has been used")
         member = await orgs.member_row(session, grant.member_id)
         if member is None or member.status != MemberStatus.ACTIVE.value:

@@ -637,6 +637,8 @@ class Member(Model):
     status: MemberStatus
     client_id: str | None = None
     created_at: datetime
+    username: str | None = None
+    has_password: bool = False
 
 
 class ProposalRef(Model):
@@ -662,6 +664,8 @@ class NewMember(Model):
     status: MemberStatus
     client_id: str | None = None
     created_at: datetime
+    username: str | None = None
+    has_password: bool = False
     proposal: ProposalRef | None = None
 
 
@@ -679,6 +683,8 @@ class ChangedMember(Model):
     status: MemberStatus
     client_id: str | None = None
     created_at: datetime
+    username: str | None = None
+    has_password: bool = False
     proposal: ProposalRef | None = None
 
 
@@ -690,6 +696,7 @@ class ProposedChange(Model):
     clearance: str | None = None
     bound_by_secrecy: bool = False
     activate: bool = False
+    reset_password: bool = False
 
 
 class Proposal(Model):
@@ -712,14 +719,16 @@ class Proposal(Model):
 class Decision(Model):
     """The second person's decision on a proposal, and the member as it now is.
 
-    ``client_secret``: a service account's secret, shown once to the approver; kept out of the
-    model's ``repr`` so that logging the decision does not log it.
+    ``client_secret``: a service account's secret, and ``initial_password``: a person's one-time
+    password after a reset, each shown once to the approver; kept out of the model's ``repr`` so
+    that logging the decision does not log them.
     """
 
     __schema__ = "DecisionOut"
     proposal: Proposal
     member: Member
     client_secret: str | None = Field(default=None, repr=False)
+    initial_password: str | None = Field(default=None, repr=False)
 
 
 MODELS: tuple[type[Model], ...] = (
