@@ -650,41 +650,17 @@ class ProposalRef(Model):
     expires_at: datetime
 
 
-class NewMember(Model):
+class NewMember(Member):
     """A member just created; with rights to grant, ``pending`` until ``proposal`` is approved."""
 
     __schema__ = "NewMemberOut"
-    id: UUID
-    agency_id: UUID
-    display_name: str
-    kind: MemberKind
-    roles: list[Role]
-    bound_by_secrecy: bool
-    clearance: str
-    status: MemberStatus
-    client_id: str | None = None
-    created_at: datetime
-    username: str | None = None
-    has_password: bool = False
     proposal: ProposalRef | None = None
 
 
-class ChangedMember(Model):
+class ChangedMember(Member):
     """A member after a change: narrowing at once, widening awaits ``proposal``."""
 
     __schema__ = "ChangedMemberOut"
-    id: UUID
-    agency_id: UUID
-    display_name: str
-    kind: MemberKind
-    roles: list[Role]
-    bound_by_secrecy: bool
-    clearance: str
-    status: MemberStatus
-    client_id: str | None = None
-    created_at: datetime
-    username: str | None = None
-    has_password: bool = False
     proposal: ProposalRef | None = None
 
 
