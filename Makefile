@@ -35,8 +35,11 @@ lint: $(STAMP)
 	$(BIN)/mypy sdk/python/src
 	$(BIN)/lint-imports
 
+## pytest: the suite in PYTEST_WORKERS processes (pytest-xdist; 0 runs it in this process). Whole
+## files go to one worker (--dist loadfile), so each worker starts its own databases and hubs once.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 ## browser: only the real-browser tests (tests/browser; also part of `make pytest`): Playwright
 ## drives Debian's Chromium, nothing is downloaded. Screenshots land in test-results/<test>/.

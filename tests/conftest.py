@@ -73,7 +73,11 @@ _counts = {"postgres_passed": 0, "sqlite_passed": 0, "failed": 0}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count what ran where, so CI can prove the PostgreSQL tests ran."""
+    """Count what ran where, so CI can prove the PostgreSQL tests ran.
+
+    Under pytest-xdist the controller sees every worker's reports through this hook too; the
+    workers' own counts are never written (``pytest_terminal_summary`` below).
+    """
     if report.when != "call":
         return
     if report.passed:
@@ -86,7 +90,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print and record the per-backend counts."""
+    """Print and record the per-backend counts (the controller's, when pytest-xdist runs workers)."""
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
     terminalreporter.write_line(
         f"LIVC Hub: {_counts['sqlite_passed']} SQLite and {_counts['postgres_passed']} "
         f"PostgreSQL database tests passed (PostgreSQL at {_redacted(PG_URL)})"
