@@ -11,20 +11,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from livc_hub_client import AsyncClient, ProblemError
-from livc_hub_client.models import FieldSpec, Language
+from livc_hub_client.models import FieldSpec, Language, Template
 
 
 @dataclass(frozen=True)
 class Labels:
-    """Field specs by template and agency names by id, for one page."""
+    """Templates (their field specs and titles) and agency names by id, for one page."""
 
-    fields: dict[uuid.UUID, dict[str, FieldSpec]]
+    templates: dict[uuid.UUID, Template]
     agencies: dict[uuid.UUID, str]
-    titles: dict[uuid.UUID, str]
+
+    @property
+    def fields(self) -> dict[uuid.UUID, dict[str, FieldSpec]]:
+        """Each template's field specs by name."""
+        return {k: {spec.name: spec for spec in t.fields} for k, t in self.templates.items()}
+
+    @property
+    def titles(self) -> dict[uuid.UUID, str]:
+        """Each template's title in the page's language."""
+        return {k: t.title for k, t in self.templates.items()}
 
     def field(self, template_id: uuid.UUID | None, name: str) -> str:
         """The field's label in the page's language, else its name."""
-        spec = self.fields.get(template_id, {}).get(name) if template_id else None
+        template = self.templates.get(template_id) if template_id else None
+        spec = next((f for f in template.fields if f.name == name), None) if template else None
         return spec.label if spec is not None and spec.label else name
 
     def agency(self, agency_id: uuid.UUID) -> str:
@@ -40,19 +50,29 @@ async def labels_for(
 ) -> Labels:
     """Look up each template and agency once."""
     language: Language | None = "fr" if lang == "fr" else "nl"
-    fields: dict[uuid.UUID, dict[str, FieldSpec]] = {}
-    titles: dict[uuid.UUID, str] = {}
+    templates: dict[uuid.UUID, Template] = {}
     for template_id in set(template_ids):
         try:
-            template = await api.get_template(template_id, lang=language)
+            templates[template_id] = await api.get_template(template_id, lang=language)
         except ProblemError:
             continue
-        fields[template_id] = {spec.name: spec for spec in template.fields}
-        titles[template_id] = template.title
     agencies: dict[uuid.UUID, str] = {}
     for agency_id in set(agency_ids):
         try:
             agencies[agency_id] = (await api.get_agency(agency_id)).name
         except ProblemError:
             continue
-    return Labels(fields, agencies, titles)
+    return Labels(templates, agencies)
+
+
+async def all_agencies(api: AsyncClient) -> list[tuple[str, str]]:
+    """Every agency (names are not personal data), for fields that name one, by name."""
+    found: list[tuple[str, str]] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        body = (await api.request("GET", "/api/v1/agencies", params=params)).json()
+        found.extend((str(a["id"]), str(a["name"])) for a in body["items"])
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return sorted(found, key=lambda pair: pair[1].lower())

@@ -104,7 +104,7 @@ def values(template: m.Template, form: Entered) -> dict[str, Any]:
     return out
 
 
-def _as_text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -113,7 +113,7 @@ def _as_text(value: Any) -> str:
 
 
 def _text_row(value: Any) -> dict[str, str]:
-    return {str(k): _as_text(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    return {str(k): as_text(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def from_note(template: m.Template, fields: Mapping[str, Any]) -> Entered:
@@ -128,7 +128,7 @@ def from_note(template: m.Template, fields: Mapping[str, Any]) -> Entered:
         elif spec.type == "records":
             out.rows[spec.name] = [_text_row(v) for v in value or [] if isinstance(v, dict)]
         else:
-            out.plain[spec.name] = _as_text(value)
+            out.plain[spec.name] = as_text(value)
     return out
 
 
@@ -267,7 +267,7 @@ def _said(
         return choices.get(str(value), str(value))
     if kind == "agency":
         return agencies.get(str(value), str(value))
-    return _as_text(value)
+    return as_text(value)
 
 
 def _choice_map(part: m.PartSpec, lang: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from livc_hub_client import models as m
 
 from app.web import note_forms
 from app.web.bff import api_for
+from app.web.lookups import all_agencies
 from app.web.messages import problem_text
 from app.web.note_problems import FieldProblem, note_problems
 from app.web.render import language_of, render
@@ -56,19 +57,6 @@ async def _template_by_key(api: AsyncClient, key: str, lang: m.Language) -> m.Te
     if not versions:
         raise HTTPException(status_code=404)
     return max(versions, key=lambda t: t.version)
-
-
-async def _agencies(api: AsyncClient) -> list[tuple[str, str]]:
-    """Every agency (names are not personal data), for fields that name one."""
-    found: list[tuple[str, str]] = []
-    cursor: str | None = None
-    while True:
-        params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
-        body = (await api.request("GET", "/api/v1/agencies", params=params)).json()
-        found.extend((str(a["id"]), str(a["name"])) for a in body["items"])
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return sorted(found, key=lambda pair: pair[1].lower())
 
 
 @router.get("/cases")
@@ -152,7 +140,7 @@ async def new_note(
     async with api_for(request, session) as api:
         found = await api.get_case(case_id)
         template = await _template_by_key(api, key, _lang(request, session))
-        agencies = await _agencies(api)
+        agencies = await all_agencies(api)
     form = note_forms.with_blank_rows(template, note_forms.Entered())
     context = _form_context(request, session, template, form, agencies, case=found)
     return render(request, "note_form.html", context)
@@ -181,7 +169,7 @@ async def create_note(
                 return RedirectResponse(f"/ui/notes/{note.id}?saved=1", status_code=303)
         else:
             problems, general, status = {}, [], 200
-        agencies = await _agencies(api)
+        agencies = await all_agencies(api)
     form = note_forms.with_blank_rows(template, form, more=str(more) if more else None)
     context = _form_context(
         request, session, template, form, agencies, case=found, problems=problems, general=general
@@ -206,7 +194,7 @@ async def note(note_id: uuid.UUID, request: Request, session: Session) -> Respon
     async with api_for(request, session) as api:
         found, template, exchanges = await _note_page_data(api, note_id, _lang(request, session))
         versions = await api.note_versions(note_id)
-        agencies = dict(await _agencies(api))
+        agencies = dict(await all_agencies(api))
     lang = _lang(request, session)
     context = {
         "session": session,
@@ -226,7 +214,7 @@ async def edit_note(note_id: uuid.UUID, request: Request, session: Session) -> R
     async with api_for(request, session) as api:
         found = await api.get_note(note_id)
         template = await api.get_template(found.template_id, lang=_lang(request, session))
-        agencies = await _agencies(api)
+        agencies = await all_agencies(api)
     form = note_forms.with_blank_rows(template, note_forms.from_note(template, found.fields))
     context = _form_context(request, session, template, form, agencies, note=found)
     return render(request, "note_form.html", context)
@@ -260,7 +248,7 @@ async def save_note(note_id: uuid.UUID, request: Request, session: Session) -> R
                 status = exc.status
             else:
                 return RedirectResponse(f"/ui/notes/{note_id}?saved=1", status_code=303)
-        agencies = await _agencies(api)
+        agencies = await all_agencies(api)
     form = note_forms.with_blank_rows(template, form, more=str(more) if more else None)
     context = _form_context(
         request,

@@ -11,7 +11,7 @@ from app.web.messages import REASONS
 from tests.support.casework import Casework, casework
 from tests.support.live import LiveHub
 from tests.support.web import csrf, text_of, title_of, web_client
-from tests.support.world import ok
+from tests.support.world import ok, template
 from tests.web.pages import read
 
 PEOPLE = ("sofie", "pieter", "els", "karim", "mayor")
@@ -308,3 +308,67 @@ def test_the_home_page_lists_my_cells_meetings_in_belgian_dates(hub: LiveHub) ->
         assert shown in text, (lang, shown)
     outsider = web_client(hub, w.ids["ocmw_admin"]).get("/ui")
     assert outsider.status_code == 200
+
+
+SIGNALS = [
+    {
+        "name": "signals",
+        "label": "Signals",
+        "labels": {"nl": "Signalen", "fr": "Signaux"},
+        "type": "checklist",
+        "sensitivity": "radicalisation_signals",
+        "choices": ["isolation", "rupture_family"],
+        "choice_labels": {
+            "isolation": {"nl": "Sociaal isolement", "fr": "Isolement social"},
+            "rupture_family": {"nl": "Breuk met de familie", "fr": "Rupture avec la famille"},
+        },
+    },
+    {
+        "name": "next_contact",
+        "label": "Next contact",
+        "labels": {"nl": "Volgend contact", "fr": "Prochain contact"},
+        "type": "date",
+        "sensitivity": "intervention",
+    },
+]
+SAID = {
+    "nl": (
+        "Signalen",
+        "Sociaal isolement",
+        "Breuk met de familie",
+        "Volgend contact",
+        "3 mrt 2027",
+    ),
+    "fr": (
+        "Signaux",
+        "Isolement social",
+        "Rupture avec la famille",
+        "Prochain contact",
+        "3 mars 2027",
+    ),
+}
+
+
+def test_the_exchange_page_shows_choices_and_dates_as_the_note_page_does(hub: LiveHub) -> None:
+    """A checklist's choices by their labels and a date in Belgian form, in the page's language:
+    the participant reads words, not the template's keys."""
+    w = casework(hub)
+    tid = template(hub, SIGNALS)
+    values = {"signals": ["isolation", "rupture_family"], "next_contact": "2027-03-03"}
+    body = {"template_id": tid, "fields": values}
+    created = w.as_("sofie").post(f"/api/v1/cases/{w.ids['case']}/notes", json=body)
+    w.ids["signals_note"] = str(ok(created, 201)["id"])
+    w.release("sofie", "signals_note", fields=["signals", "next_contact"])
+    for name in ("signals", "next_contact"):
+        w.grant(member="pieter", note="signals_note", field=name)
+    assert set(w.seen("pieter")) >= {"signals", "next_contact"}
+    for lang, said in SAID.items():
+        page = web_client(hub, w.ids["pieter"], lang=lang).get(f"/ui/exchanges/{w.ids['exchange']}")
+        text = text_of(page.text)
+        for words in said:
+            assert words in text, (lang, words)
+        for key in ("isolation", "rupture_family", "2027-03-03"):
+            assert key not in text, (lang, key)
+        assert {(w.ids["signals_note"], "signals"), (w.ids["signals_note"], "next_contact")} <= (
+            read(page.text).shown
+        )
