@@ -53,49 +53,127 @@ from app.services.templates import FieldSpec
 S = Sensitivity
 T = FieldType
 
+
+def _said(en: str, nl: str, fr: str) -> dict[str, str]:
+    return {"en": en, "nl": nl, "fr": fr}
+
+
+def _field(
+    name: str,
+    words: dict[str, str],
+    kind: FieldType,
+    sensitivity: Sensitivity,
+    *,
+    choices: dict[str, dict[str, str]] | None = None,
+    classification: Clearance | None = None,
+) -> FieldSpec:
+    """A demo field labelled in English (the API's default), Dutch and French, choices too."""
+    return FieldSpec(
+        name,
+        words["en"],
+        kind,
+        sensitivity,
+        classification=classification,
+        choices=tuple(choices or ()),
+        labels=words,
+        choice_labels=choices or {},
+    )
+
+
 SOCIAL_ASSESSMENT = [
-    FieldSpec("household", "Gezinssituatie / Situation familiale", T.TEXT, S.FAMILY),
-    FieldSpec("housing", "Huisvesting / Logement", T.TEXT, S.SOCIAL_SITUATION),
-    FieldSpec("school_work", "School of werk / École ou travail", T.TEXT, S.SCHOOL_WORK),
-    FieldSpec("health", "Gezondheid / Santé", T.TEXT, S.HEALTH),
-    FieldSpec("psychological", "Psychologisch / Psychologique", T.TEXT, S.PSYCHOLOGICAL),
-    FieldSpec(
+    _field(
+        "household", _said("Household", "Gezinssituatie", "Situation familiale"), T.TEXT, S.FAMILY
+    ),
+    _field("housing", _said("Housing", "Huisvesting", "Logement"), T.TEXT, S.SOCIAL_SITUATION),
+    _field(
+        "school_work",
+        _said("School or work", "School of werk", "École ou travail"),
+        T.TEXT,
+        S.SCHOOL_WORK,
+    ),
+    _field("health", _said("Health", "Gezondheid", "Santé"), T.TEXT, S.HEALTH),
+    _field(
+        "psychological",
+        _said("Psychological follow-up", "Psychologische begeleiding", "Suivi psychologique"),
+        T.TEXT,
+        S.PSYCHOLOGICAL,
+    ),
+    _field(
         "signals",
-        "Signalen / Signaux",
+        _said("Signals", "Signalen", "Signaux"),
         T.CHECKLIST,
         S.RADICALISATION_SIGNALS,
-        choices=(
-            "isolation",
-            "online_propaganda",
-            "travel_intent",
-            "rupture_family",
-            "idealen_op_drift",
-        ),
+        choices={
+            "isolation": _said("Social isolation", "Sociaal isolement", "Isolement social"),
+            "online_propaganda": _said(
+                "Consults propaganda online",
+                "Raadpleegt online propaganda",
+                "Consulte de la propagande en ligne",
+            ),
+            "travel_intent": _said(
+                "Talks of travelling to a conflict zone",
+                "Spreekt over vertrek naar een conflictgebied",
+                "Parle de partir vers une zone de conflit",
+            ),
+            "rupture_family": _said(
+                "Breaking with family", "Breuk met de familie", "Rupture avec la famille"
+            ),
+            "idealen_op_drift": _said(
+                "Searching for meaning and ideals",
+                "Zoekt naar zingeving en idealen",
+                "Cherche du sens et des idéaux",
+            ),
+        },
     ),
-    FieldSpec("plan", "Begeleidingsplan / Plan d'accompagnement", T.TEXT, S.INTERVENTION),
-    FieldSpec("next_contact", "Volgend contact / Prochain contact", T.DATE, S.INTERVENTION),
-    FieldSpec("notes", "Vrije tekst / Texte libre", T.TEXT, S.FREE_TEXT),
+    _field(
+        "plan",
+        _said("Support plan", "Begeleidingsplan", "Plan d'accompagnement"),
+        T.TEXT,
+        S.INTERVENTION,
+    ),
+    _field(
+        "next_contact",
+        _said("Next contact", "Volgend contact", "Prochain contact"),
+        T.DATE,
+        S.INTERVENTION,
+    ),
+    _field("notes", _said("Free text", "Vrije tekst", "Texte libre"), T.TEXT, S.FREE_TEXT),
 ]
 
 POLICE_INFORMATION = [
-    FieldSpec("judicial", "Gerechtelijk onderzoek / Enquête judiciaire", T.TEXT, S.JUDICIAL),
-    FieldSpec(
+    _field(
+        "judicial",
+        _said("Judicial investigation", "Gerechtelijk onderzoek", "Enquête judiciaire"),
+        T.TEXT,
+        S.JUDICIAL,
+    ),
+    _field(
         "intelligence",
-        "Inlichtingen / Renseignements",
+        _said("Intelligence", "Inlichtingen", "Renseignements"),
         T.TEXT,
         S.INTELLIGENCE,
         classification=Clearance.SECRET,
     ),
-    FieldSpec(
+    _field(
         "ocad_category",
-        "OCAD-categorie / Catégorie OCAM",
+        _said("OCAD category", "OCAD-categorie", "Catégorie OCAM"),
         T.CHOICE,
         S.INTELLIGENCE,
         classification=Clearance.SECRET,
-        choices=("none", "FTF", "HTF", "HP", "PVE", "TV"),
+        choices={
+            "none": _said("None", "Geen", "Aucune"),
+            **{c: _said(c, c, c) for c in ("FTF", "HTF", "HP", "PVE", "TV")},
+        },
     ),
-    FieldSpec("risk", "Risico-inschatting / Évaluation du risque", T.TEXT, S.RISK_ASSESSMENT),
-    FieldSpec("contact", "Contactgegevens / Coordonnées", T.TEXT, S.CONTACT),
+    _field(
+        "risk",
+        _said("Risk assessment", "Risico-inschatting", "Évaluation du risque"),
+        T.TEXT,
+        S.RISK_ASSESSMENT,
+    ),
+    _field(
+        "contact", _said("Contact details", "Contactgegevens", "Coordonnées"), T.TEXT, S.CONTACT
+    ),
 ]
 
 
@@ -238,7 +316,8 @@ async def load_demo(
         ctx,
         hub,
         key="demo_social_assessment",
-        title="Sociaal verslag / Rapport social",
+        title="Social assessment",
+        titles=_said("Social assessment", "Sociaal verslag", "Rapport social"),
         fields=SOCIAL_ASSESSMENT,
     )
     await templates.create_template(
@@ -246,7 +325,8 @@ async def load_demo(
         ctx,
         hub,
         key="demo_police_information",
-        title="Politionele informatie / Information policière",
+        title="Police information",
+        titles=_said("Police information", "Politionele informatie", "Information policière"),
         fields=POLICE_INFORMATION,
     )
     sofie = cli_context(members["sofie"])
