@@ -15,14 +15,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.queries import notes as queries
+from app.db.queries import orgs as org_queries
 from app.db.queries.notes import TemplateRow
 from app.db.queries.pagination import Page, paginate_rows
 from app.db.queries.tables import templates as template_table
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.policies import Permission, Resource, ResourceKind
+from app.policies.authorship import Authors, authorship_refusal
 from app.policies.vocabulary import PART_TYPES, Clearance, FieldType, Sensitivity
 from app.services.authz import event_for
-from app.services.context import RequestContext
+from app.services.context import Principal, RequestContext
 from app.services.hub import Hub
 
 # Records of a "records" field, when the template sets no limit.
@@ -261,10 +263,17 @@ async def get_template_version(session: AsyncSession, key: str, version: int) ->
 
 
 async def list_templates(
-    session: AsyncSession, *, key: str | None = None, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    key: str | None = None,
+    limit: int,
+    cursor: str | None,
+    writer: Principal | None = None,
 ) -> Page[TemplateRow]:
-    """All templates (or every version of one key), paged."""
-    return await paginate_rows(
+    """All templates (or every version of one key), paged; with ``writer``, only those whose
+    authors include them (the authorship rule notes are written under). A page so filtered may
+    hold fewer than ``limit`` items; its cursor goes on where the unfiltered page ended."""
+    page = await paginate_rows(
         session,
         queries.all_templates(key),
         queries.template_row,
@@ -273,3 +282,13 @@ async def list_templates(
         limit=limit,
         cursor=cursor,
     )
+    if writer is None:
+        return page
+    kind = writer.agency_kind or await org_queries.agency_kind(session, writer.agency_id)
+    kept = [
+        t
+        for t in page.items
+        if authorship_refusal(Authors.from_json(t.authors), roles=writer.roles, agency_kind=kind)
+        is None
+    ]
+    return Page(items=kept, next_cursor=page.next_cursor)

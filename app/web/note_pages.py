@@ -41,8 +41,10 @@ def _lang(request: Request, session: WebSession) -> m.Language:
 
 
 async def _newest_templates(api: AsyncClient, lang: m.Language) -> list[m.Template]:
+    """The newest version of each template the member may write with (the API's authorship
+    rule: the LTF fiche for the information officer, the police fiche for the police, ...)."""
     newest: dict[str, m.Template] = {}
-    async for template in api.iter_templates(lang=lang):
+    async for template in api.iter_templates(lang=lang, writable=True):
         if template.key in NOT_FROM_A_FORM:
             continue
         if template.key not in newest or newest[template.key].version < template.version:

@@ -170,6 +170,50 @@ def test_templates_with_authors_refuse_everyone_else(hub: LiveHub) -> None:
     assert edit.status_code == 403
 
 
+def _writable(client: httpx.Client) -> set[str]:
+    keys, cursor = set(), None
+    while True:
+        params = {"writable": "true", "limit": 7, **({"cursor": cursor} if cursor else {})}
+        page = ok(client.get("/api/v1/templates", params=params))
+        keys |= {t["key"] for t in page["items"]}
+        if not (cursor := page["next_cursor"]):
+            return keys
+
+
+def test_writable_lists_only_the_templates_whose_authors_include_the_caller(hub: LiveHub) -> None:
+    """The list a form offers follows the rule notes are written under: a social worker is not
+    offered the LTF fiche, the police fiche or the minutes; each of their authors is."""
+    t = team(hub)  # a social service
+    police = _seat(hub, t, "local_police", "police")
+    officer = hub.client(member(hub, police, "information_officer", clearance="secret"))
+    police_worker = hub.client(member(hub, police, "case_worker"))
+    town = _seat(hub, t, "municipality", "livc_458ter")
+    clerk = hub.client(member(hub, town, "case_worker"))
+    kept = {"ltf_information", "police_information", "meeting_minutes"}
+    every = {
+        i["key"] for i in ok(t.worker.get("/api/v1/templates", params={"limit": 200}))["items"]
+    }
+    assert kept | {"signals", "social_assessment"} <= every
+    writable = {
+        "social worker": _writable(t.worker),
+        "police worker": _writable(police_worker),
+        "officer": _writable(officer),
+        "clerk": _writable(clerk),
+    }
+    assert {who: keys & kept for who, keys in writable.items()} == {
+        "social worker": set(),
+        "police worker": {"police_information"},
+        "officer": {"ltf_information", "police_information"},
+        "clerk": {"meeting_minutes"},
+    }
+    for keys in writable.values():
+        assert every - kept <= keys  # templates without authors are everyone's
+    # What the list offers is what writing allows.
+    fiche = shipped(t.worker, "police_information")["id"]
+    assert _note(t.worker, t.case_id, fiche, {"known_facts": "x"}).status_code == 403
+    assert _note(police_worker, t.case_id, fiche, {"known_facts": "x"}).status_code == 201
+
+
 def test_a_new_version_never_changes_the_notes_written_with_the_old(hub: LiveHub) -> None:
     key = "k-" + uuid.uuid4().hex[:8]
     v1 = [{"name": "summary", "label": "Summary", "type": "text", "sensitivity": "free_text"}]

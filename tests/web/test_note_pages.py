@@ -253,6 +253,12 @@ def test_cases_and_a_case_list_what_the_api_lists(hub: LiveHub, w: Casework, lan
     assert _new(w, "signals") in case_links
     assert _new(w, "family_guidance_plan") in case_links
     assert _new(w, "feedback_sheet") not in case_links
+    # Offered are the templates the API lists as writable for the member, no others.
+    writable = ok(w.as_("sofie").get("/api/v1/templates", params={"writable": "true"}))["items"]
+    offered = {link.rsplit("=", 1)[1] for link in case_links if "/notes/new?template=" in link}
+    assert offered == {t["key"] for t in writable} - {"feedback_sheet", "intake"}
+    for kept in ("ltf_information", "police_information", "meeting_minutes"):
+        assert kept not in offered
     stranger = web_client(hub, w.ids["ocmw_admin"], lang=lang)
     api = w.as_("ocmw_admin").get(f"/api/v1/cases/{w.ids['case']}")
     assert stranger.get(f"/ui/cases/{w.ids['case']}").status_code == api.status_code

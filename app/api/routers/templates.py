@@ -97,13 +97,24 @@ async def list_templates(
     key: Annotated[
         str | None, Query(max_length=80, pattern="^[a-z][a-z0-9_-]{0,79}$", description="one key")
     ] = None,
+    writable: Annotated[
+        bool,
+        Query(
+            description="only templates whose authors include you (your roles and your agency's "
+            "kind); whether you may write on a given case is decided when you write. A page may "
+            "then hold fewer than `limit` items: follow `next_cursor` to the end"
+        ),
+    ] = False,
     lang: Lang = None,
     accept_language: AcceptLanguage = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[TemplateOut]:
     """Every template version (or every version of one key), labelled in the language asked for."""
-    page = await templates.list_templates(session, key=key, limit=limit, cursor=cursor)
+    writer = ctx.principal if writable else None
+    page = await templates.list_templates(
+        session, key=key, limit=limit, cursor=cursor, writer=writer
+    )
     chosen = language(lang, accept_language)
     return Page(items=[template_out(t, chosen) for t in page.items], next_cursor=page.next_cursor)
 

@@ -176,9 +176,13 @@ def get_note_version(note_id: Id, version: int) -> Call[m.Note]:
 
 
 def list_templates(
-    key: str | None, lang: m.Language | None, limit: int | None, cursor: str | None
+    key: str | None,
+    lang: m.Language | None,
+    limit: int | None,
+    cursor: str | None,
+    writable: bool = False,
 ) -> Call[m.Page[m.Template]]:
-    params = query(key=key, lang=lang, limit=limit, cursor=cursor)
+    params = query(key=key, lang=lang, limit=limit, cursor=cursor, writable=writable or None)
     return Call("GET", f"{API}/templates", page(m.Template), params)
 
 

@@ -218,15 +218,22 @@ class Client:
         lang: m.Language | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        writable: bool = False,
     ) -> m.Page[m.Template]:
-        """One page of the note templates."""
-        return self._call(c.list_templates(key, lang, limit, cursor))
+        """One page of the note templates (``writable``: only those whose authors include you;
+        such a page may hold fewer than ``limit``)."""
+        return self._call(c.list_templates(key, lang, limit, cursor, writable))
 
     def iter_templates(
-        self, *, key: str | None = None, lang: m.Language | None = None, limit: int | None = None
+        self,
+        *,
+        key: str | None = None,
+        lang: m.Language | None = None,
+        limit: int | None = None,
+        writable: bool = False,
     ) -> Iterator[m.Template]:
-        """Every note template, page after page."""
-        return self._pages(lambda cursor: c.list_templates(key, lang, limit, cursor))
+        """Every note template (``writable``: only those whose authors include you)."""
+        return self._pages(lambda cursor: c.list_templates(key, lang, limit, cursor, writable))
 
     def get_template(self, template_id: Id, *, lang: m.Language | None = None) -> m.Template:
         """One template version by id."""
