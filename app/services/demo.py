@@ -316,8 +316,10 @@ async def load_demo(
         ctx,
         hub,
         key="demo_social_assessment",
-        title="Social assessment",
-        titles=_said("Social assessment", "Sociaal verslag", "Rapport social"),
+        title="Brief social assessment",
+        titles=_said(
+            "Brief social assessment", "Beknopt sociaal verslag", "Rapport social succinct"
+        ),
         fields=SOCIAL_ASSESSMENT,
     )
     await templates.create_template(
