@@ -9,8 +9,11 @@ to the command's loopback listener, as a browser would.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
+import re
 import socket
 import threading
 import uuid
@@ -154,6 +157,10 @@ def test_browser_sign_in_stores_the_providers_token_and_it_works(
     assert "default-src 'none'" in csp
     assert "form-action 'none'" in csp
     assert page.headers["referrer-policy"] == "no-referrer"
+    style = re.search(r"<style>(.*?)</style>", page.text)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in csp  # the one style, and nothing else, may apply
     # Stored like every credential, with what renews it.
     credential = stored(config)["hubs"][idp_hub.base_url]
     assert credential["kind"] == "bearer"
@@ -195,6 +202,20 @@ def test_an_answer_for_another_sign_in_exits_3_and_no_code_is_exchanged(
     assert code == 3
     assert "state mismatch" in err
     assert provider.token_requests == []
+    assert not (config / "credentials.json").exists()
+
+
+def test_an_id_token_of_another_sign_in_exits_3(
+    provider: StandInIdp,
+    idp_hub: LiveHub,
+    browser: Browser,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    provider.wrong_nonce = True
+    code, _, err = run(["login", "--hub", idp_hub.base_url, "--browser"], capsys)
+    assert code == 3
+    assert "ID token was refused (wrong_nonce)" in err
     assert not (config / "credentials.json").exists()
 
 

@@ -8,7 +8,8 @@ Its access tokens are real ES256 JWTs for the hub's audience, which the hub veri
 JWKS; its ID tokens carry the nonce of the sign-in.
 
 Steering: ``deny`` (access_denied), ``forge_state`` (the redirect carries another state),
-``down`` (every endpoint answers 503), ``device`` (whether discovery names the device endpoint).
+``down`` (every endpoint answers 503), ``device`` (whether discovery names the device endpoint),
+``wrong_nonce`` (the ID token carries another sign-in's nonce).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class StandInIdp:
     forge_state: bool = False
     down: bool = False
     device: bool = False
+    wrong_nonce: bool = False
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -69,13 +71,8 @@ class StandInIdp:
 
     def reset(self, subject: str = "") -> None:
         """Back to a provider that signs ``subject`` in."""
-        self.subject, self.deny, self.forge_state, self.down, self.device = (
-            subject,
-            False,
-            False,
-            False,
-            False,
-        )
+        self.subject = subject
+        self.deny = self.forge_state = self.down = self.device = self.wrong_nonce = False
         self.pending_polls = 1
         self.authorize_requests.clear()
         self.token_requests.clear()
@@ -138,8 +135,9 @@ class StandInIdp:
             "refresh_token": secrets.token_urlsafe(24),
         }
         if nonce is not None:
+            signed = "another-sign-in" if self.wrong_nonce else nonce
             answer["id_token"] = self.identity.issue(
-                subject, ttl_seconds=300, extra={"nonce": nonce}
+                subject, ttl_seconds=300, extra={"nonce": signed}
             )
         return answer
 
