@@ -156,6 +156,11 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def _inert(value: str) -> Text:
+    # What the provider sends is shown as plain text, without control characters (decision 167).
+    return Text("".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in value))
+
+
 def _refused(error: str | None) -> CliError:
     if error == "access_denied":
         return CliError(
@@ -251,9 +256,9 @@ def sign_in(provider: Provider) -> session.Credential:
             provider.authorization_endpoint, state=state, nonce=nonce, code_verifier=verifier
         )
         err = _stderr()
-        err.print(Text(f"Opening {provider.issuer} in your browser to sign in. If it does not"))
+        err.print(_inert(f"Opening {provider.issuer} in your browser to sign in. If it does not"))
         err.print(Text("open, open this page in a browser on this machine:"))
-        err.print(Text(url), soft_wrap=True)  # never folded: the link is copied whole
+        err.print(_inert(url), soft_wrap=True)  # never folded: the link is copied whole
         try:
             OPEN(url)
         except webbrowser.Error:
@@ -269,6 +274,12 @@ def sign_in(provider: Provider) -> session.Credential:
             raise CliError(
                 "the answer in the browser is not for this sign-in (state mismatch); nothing "
                 "stored",
+                Exit.NOT_SIGNED_IN,
+            )
+        # RFC 9207: a provider that names itself in the answer must be the one asked.
+        if "iss" in query and query["iss"].rstrip("/") != provider.issuer.rstrip("/"):
+            raise CliError(
+                "the answer in the browser comes from another identity provider; nothing stored",
                 Exit.NOT_SIGNED_IN,
             )
         if "error" in query or not query.get("code"):

@@ -202,6 +202,12 @@ def test_an_answer_for_another_sign_in_exits_3_and_no_code_is_exchanged(
     assert code == 3
     assert "state mismatch" in err
     assert provider.token_requests == []
+    # The right state, but the answer says another provider issued the code (RFC 9207).
+    provider.forge_state, provider.other_iss = False, True
+    code, _, err = run(["login", "--hub", idp_hub.base_url, "--browser"], capsys)
+    assert code == 3
+    assert "another identity provider" in err
+    assert provider.token_requests == []
     assert not (config / "credentials.json").exists()
 
 

@@ -9,7 +9,8 @@ JWKS; its ID tokens carry the nonce of the sign-in.
 
 Steering: ``deny`` (access_denied), ``forge_state`` (the redirect carries another state),
 ``down`` (every endpoint answers 503), ``device`` (whether discovery names the device endpoint),
-``wrong_nonce`` (the ID token carries another sign-in's nonce).
+``wrong_nonce`` (the ID token carries another sign-in's nonce), ``other_iss`` (the redirect names
+another issuer, RFC 9207).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class StandInIdp:
     down: bool = False
     device: bool = False
     wrong_nonce: bool = False
+    other_iss: bool = False
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -73,6 +75,7 @@ class StandInIdp:
         """Back to a provider that signs ``subject`` in."""
         self.subject = subject
         self.deny = self.forge_state = self.down = self.device = self.wrong_nonce = False
+        self.other_iss = False
         self.pending_polls = 1
         self.authorize_requests.clear()
         self.token_requests.clear()
@@ -125,6 +128,8 @@ class StandInIdp:
             code = secrets.token_urlsafe(16)
             self.codes[code] = {**params, "subject": self.subject}
             back = {"code": code, "state": state}
+        # RFC 9207: the provider names itself in the answer (or, to test a mix-up, another).
+        back["iss"] = "https://another-idp.example.org" if self.other_iss else self.base_url
         return RedirectResponse(f"{redirect}?{urlencode(back)}", status_code=302)
 
     def _tokens(self, subject: str, nonce: str | None) -> dict[str, Any]:
