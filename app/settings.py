@@ -82,11 +82,25 @@ class AuthSettings(BaseSettings):
     device_poll_interval_seconds: int = Field(
         default=5, ge=1, le=60, description="seconds a device waits between polls"
     )
+    cli_client_id: str = Field(
+        default="livc-hub-cli",
+        min_length=1,
+        max_length=200,
+        description="the command line's public client id at the identity provider, published in "
+        "/.well-known/oauth-protected-resource",
+    )
 
     @property
     def device_client_ids(self) -> frozenset[str]:
         """The public clients of the device authorization grant."""
         return frozenset(_split(self.device_clients))
+
+    @property
+    def external_issuer(self) -> str | None:
+        """The identity provider whose tokens the hub accepts (its JWKS is set), if any."""
+        if not self.jwks_url:
+            return None
+        return self.jwks_issuer or self.issuer
 
 
 class AuditSettings(BaseSettings):

@@ -243,6 +243,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
                 engine, settings.database.app_role, refuse=_production(settings)
             )
         except Exception:
+            verifier.close()
             await engine.dispose()
             raise
         sessions = make_sessionmaker(engine)
@@ -251,6 +252,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
         try:
             await template_files.load_at_start(sessions, hub.log, catalogue)
         except Exception:
+            verifier.close()
             await engine.dispose()
             raise
         audit = settings.audit
@@ -286,6 +288,7 @@ def create_app(settings: Settings | None = None, *, keys: KeyProvider | None = N
             if hub.log.witnesses is not None:
                 # Bounded: what is queued is sent for a few seconds at most.
                 await to_thread.run_sync(hub.log.witnesses.close)
+            verifier.close()  # the identity provider's JWKS client, if the hub made one
             await engine.dispose()
 
     docs = settings.api_docs

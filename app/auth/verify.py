@@ -105,6 +105,13 @@ class TokenVerifier:
         self._leeway = leeway_seconds
         self._now = now or (lambda: datetime.now(UTC))
 
+    def close(self) -> None:
+        """Close what the key sources hold open (a JWKS source's HTTP client)."""
+        for source in self._sources:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+
     def _header(self, token: object) -> Mapping[str, Any]:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
             raise AuthError("malformed", "the token is empty, too long or not text")

@@ -296,32 +296,46 @@ def login(
         str | None,
         typer.Option(
             "--client-id",
-            help="sign in with client credentials; the secret from LIVC_CLIENT_SECRET or stdin",
+            help="alone: sign in with client credentials, the secret from LIVC_CLIENT_SECRET or "
+            "stdin; with --browser or --device: the public client id at the identity provider",
         ),
     ] = None,
     device: Annotated[
         bool,
         typer.Option(
             "--device",
-            help="approve this sign-in in a browser signed in to the hub (OAuth device grant)",
+            help="approve this sign-in in a browser (OAuth device grant): at the identity "
+            "provider if it offers one, else at the hub",
         ),
     ] = False,
     browser: Annotated[
-        bool, typer.Option("--browser", help="identity provider browser flow (not yet)")
+        bool,
+        typer.Option(
+            "--browser",
+            help="sign in at the identity provider in this machine's browser (authorization code "
+            "with PKCE)",
+        ),
     ] = False,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            metavar="URL",
+            help="with --browser or --device: the identity provider, instead of the one the hub "
+            "names",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sign in: check the credential against the hub, then store it for the next commands."""
-    if browser:
-        raise typer.BadParameter(
-            "signing in through the identity provider (--browser) is not available yet; use "
-            "--device, --token-stdin or --client-id"
-        )
-    if [device, token_stdin, client_id is not None].count(True) != 1:
-        raise typer.BadParameter("give one of --device, --token-stdin and --client-id")
+    interactive = device or browser
+    if [device, browser, token_stdin, client_id is not None and not interactive].count(True) != 1:
+        raise typer.BadParameter("give one of --browser, --device, --token-stdin and --client-id")
+    if issuer is not None and not interactive:
+        raise typer.BadParameter("--issuer goes with --browser or --device")
     url = session.hub_url(hub or os.environ.get(session.HUB_VARIABLE))
-    if device:
-        credential = session.Credential("bearer", token=device_flow.sign_in(url))
+    if interactive:
+        credential = _interactive(url, browser=browser, issuer=issuer, client_id=client_id)
     elif client_id is not None:
         secret = os.environ.get(session.SECRET_VARIABLE) or _secret_from_stdin("client secret")
         credential = session.Credential(
@@ -330,7 +344,18 @@ def login(
     else:
         credential = session.Credential("bearer", token=_secret_from_stdin("token"))
     with session.client_for(url, credential) as client:
-        me = client.me()  # a credential the hub refuses is not stored (exit 3)
+        try:
+            me = client.me()  # a credential the hub refuses is not stored (exit 3)
+        except Unauthenticated as refused:
+            if credential.issuer is None:
+                raise
+            print_problem(refused)
+            # The hub maps a token's subject to a member by id (decision 199).
+            raise CliError(
+                f"the hub does not take the token of {credential.issuer} for a member: its "
+                "subject (sub) must be your member id at the hub; nothing stored",
+                Exit.NOT_SIGNED_IN,
+            ) from None
     session.store(url, credential)
     if as_json:
         emit_json({"hub": url, "member_id": str(me.member_id), "roles": list(me.roles)})
@@ -339,6 +364,30 @@ def login(
         f"signed in to {url} as member {me.member_id} ({', '.join(me.roles)}) with "
         f"{credential.describe()}"
     )
+
+
+def _interactive(
+    hub: str, *, browser: bool, issuer: str | None, client_id: str | None
+) -> session.Credential:
+    """The credential of a sign-in in a browser: at the identity provider, or the hub's device
+    grant when there is no provider (exit codes: decision 197)."""
+    from app.cli import browser as browser_flow
+    from app.cli import provider as providers
+
+    found = providers.discover(hub, issuer=issuer, client_id=client_id)
+    if browser:
+        if found is None:
+            raise CliError(
+                "the hub names no identity provider: sign in with --device (at the hub), or "
+                "name one with --issuer",
+                Exit.USAGE,
+            )
+        return browser_flow.sign_in(found)
+    if found is not None and found.device_authorization_endpoint is not None:
+        return device_flow.sign_in(device_flow.Endpoints.of_provider(found))
+    if issuer is not None:
+        raise CliError(f"{issuer} offers no device authorization: use --browser", Exit.USAGE)
+    return device_flow.sign_in(device_flow.Endpoints.of_hub(hub, client_id))
 
 
 def logout(hub: HubOption = None) -> None:

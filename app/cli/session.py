@@ -55,12 +55,20 @@ def hub_url(given: str | None) -> str:
 
 @dataclass(frozen=True)
 class Credential:
-    """A bearer token, or a client id and secret (the client credentials grant)."""
+    """A bearer token, or a client id and secret (the client credentials grant).
+
+    A bearer token from the identity provider also names its ``issuer``, the public
+    ``client_id`` it was given to, the ``token_url`` and the ``refresh_token`` if one came with
+    it, so that it can be renewed there.
+    """
 
     kind: str  # "bearer" or "client_credentials"
     token: str | None = field(default=None, repr=False)  # never in a repr, a log, a traceback
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    issuer: str | None = None
+    token_url: str | None = None
 
     def auth(self, hub: str) -> httpx.Auth:
         """The SDK's auth flow for this credential."""
@@ -80,6 +88,9 @@ class Credential:
             "token": self.token,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+            "issuer": self.issuer,
+            "token_url": self.token_url,
         }
         return {k: v for k, v in fields.items() if v is not None}
 
@@ -87,6 +98,8 @@ class Credential:
         """A line naming the credential without its secret."""
         if self.kind == "client_credentials":
             return f"client credentials of {self.client_id}"
+        if self.issuer:
+            return f"a bearer token from {self.issuer}"
         return "a bearer token"
 
 
@@ -160,6 +173,9 @@ def signed_in(given_hub: str | None) -> tuple[str, Credential]:
         token=stored.get("token"),
         client_id=stored.get("client_id"),
         client_secret=stored.get("client_secret"),
+        refresh_token=stored.get("refresh_token"),
+        issuer=stored.get("issuer"),
+        token_url=stored.get("token_url"),
     )
 
 

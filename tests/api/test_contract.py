@@ -33,6 +33,7 @@ def test_every_api_operation_requires_a_bearer_token() -> None:
         "/oauth/device_authorization",
         "/.well-known/jwks.json",
         "/.well-known/livc-hub/audit-key",
+        "/.well-known/oauth-protected-resource",
     }
     for path, operations in spec["paths"].items():
         if path in public:

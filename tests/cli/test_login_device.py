@@ -258,17 +258,18 @@ def test_a_hub_that_does_not_know_the_client_exits_3(
     assert not (config / "credentials.json").exists()
 
 
-def test_device_excludes_the_other_ways_and_browser_is_still_to_come(
+def test_device_excludes_the_other_ways_and_browser_needs_a_provider(
     hub: LiveHub, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as both:
         main(["login", "--hub", hub.base_url, "--device", "--token-stdin"])
     assert both.value.code == 2
-    assert "one of --device" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as usage:
-        main(["login", "--hub", hub.base_url, "--browser"])
-    assert usage.value.code == 2
-    assert "not available yet" in capsys.readouterr().err
+    assert "one of --browser, --device" in capsys.readouterr().err
+    # This hub names no identity provider (its metadata names itself): nothing to open.
+    code, _, err = run(["login", "--hub", hub.base_url, "--browser"], capsys)
+    assert code == 2
+    assert "names no identity provider" in err
+    assert not (config / "credentials.json").exists()
 
 
 def test_a_hub_out_of_reach_exits_8_and_stores_nothing(

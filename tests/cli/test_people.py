@@ -341,10 +341,10 @@ def test_client_credentials_sign_in_from_the_environment_or_stdin(
 
 
 def test_every_exit_code(hub: LiveHub, scene: Casework, cli: Cli) -> None:
-    # 2: usage, among them the identity provider's browser flow that comes in a later step.
+    # 2: usage, among them the browser flow at a hub that names no identity provider.
     browser = cli("login", "--hub", hub.base_url, "--browser")
     assert browser.code == 2
-    assert "not available yet" in browser.err
+    assert "names no identity provider" in browser.err
     assert cli("login", "--hub", hub.base_url).code == 2
     assert cli("login", "--token-stdin", stdin="x").code == 2  # no hub
     assert cli("login", "--hub", "http://hub.example.org", "--token-stdin", stdin="x").code == 2

@@ -12,7 +12,7 @@ from pydantic import AfterValidator
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import SessionDep, hub_state, request_id
-from app.api.schemas.auth import DeviceAuthorizationOut, TokenOut
+from app.api.schemas.auth import DeviceAuthorizationOut, ProtectedResourceOut, TokenOut
 from app.api.schemas.common import UNSTORABLE, Problem, storable_text, text_problem
 from app.audit.signing import public_pem
 from app.db.queries.orgs import ClientRow
@@ -61,6 +61,24 @@ async def jwks(request: Request) -> dict[str, Any]:
     if issuer is None:
         raise NotFound("the local issuer is disabled")
     return issuer.jwks()
+
+
+@router.get("/.well-known/oauth-protected-resource", tags=["auth"])
+async def protected_resource(request: Request) -> ProtectedResourceOut:
+    """Protected resource metadata (RFC 9728): where ``livc-hub login`` gets a token.
+
+    ``authorization_servers`` names the identity provider's issuer when the hub accepts its
+    tokens (``LIVC_AUTH_JWKS_URL``, issuer ``LIVC_AUTH_JWKS_ISSUER`` or ``LIVC_AUTH_ISSUER``),
+    else the hub itself. ``livc_hub_cli_client_id`` is the command line's public client there
+    (``LIVC_AUTH_CLI_CLIENT_ID``).
+    """
+    auth = hub_state(request).settings.auth
+    resource = str(request.base_url).rstrip("/")
+    return ProtectedResourceOut(
+        resource=resource,
+        authorization_servers=[auth.external_issuer or resource],
+        livc_hub_cli_client_id=auth.cli_client_id,
+    )
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:

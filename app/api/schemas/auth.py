@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.policies.vocabulary import MemberKind, MemberStatus, Role
 
@@ -26,6 +26,21 @@ class DeviceAuthorizationOut(BaseModel):
     verification_uri_complete: str
     expires_in: int
     interval: int
+
+
+class ProtectedResourceOut(BaseModel):
+    """The hub as an OAuth protected resource (RFC 9728 section 2), for clients to discover
+    where to get a token: no personal data."""
+
+    resource: str = Field(description="the hub's URL, as the client reached it")
+    authorization_servers: list[str] = Field(
+        description="issuer of the identity provider whose tokens the hub accepts; the hub's own "
+        "URL when it has none (its device grant and client credentials)"
+    )
+    bearer_methods_supported: list[str] = Field(default_factory=lambda: ["header"])
+    livc_hub_cli_client_id: str = Field(
+        description="the public client id of `livc-hub login` at the authorization server"
+    )
 
 
 class MeOut(BaseModel):
