@@ -87,3 +87,20 @@ def test_check_entry_reads_an_entry_holding_a_unicode_line_separator(tmp_path: P
     source = tmp_path / "entry.ndjson"
     source.write_text(line + "\n", encoding="utf-8")
     assert _one_entry(str(source)) == line
+
+
+def test_a_command_prints_no_library_warning() -> None:
+    """Every command imports the sign-in flows; Authlib's httpx2 notice is not for the people
+    using the CLI (app/auth/oauth_client.py)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "login", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr

@@ -19,7 +19,6 @@ import hmac
 import html
 import socketserver
 import time
-import warnings
 import webbrowser
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,22 +27,17 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import authlib.deprecate
 import httpx
 from authlib.common.security import generate_token
 from rich.console import Console
 from rich.text import Text
 
 from app.auth import AuthError
+from app.auth.oauth_client import OAuth2Client, OAuthError
 from app.auth.oidc import verify_id_token
 from app.cli import session
 from app.cli.common import CliError, Exit
 from app.cli.provider import Provider
-
-with warnings.catch_warnings():
-    # Authlib 1.9 deprecates its plain-httpx client in favour of httpx2 (decision 143).
-    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 CALLBACK_PATH: Final = "/callback"
 SCOPE: Final = "openid"

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 from livc_hub_client.errors import problem_from
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.text import Text
 
+from app.auth.oauth_client import OAuth2Client, OAuthError
 from app.cli import session
 from app.cli.common import CliError, Exit
 from app.cli.provider import Provider

@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-import warnings
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Final
 
-import authlib.deprecate  # noqa: F401  (its warning filter is set before ours, below)
 import httpx
 from authlib.common.security import generate_token
 from fastapi import APIRouter, Request
@@ -26,6 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from app.api.deps import hub_state, request_id
 from app.audit.log import AuditEvent
 from app.auth import AuthError
+from app.auth.oauth_client import AsyncOAuth2Client
 from app.auth.oidc import verify_id_token
 from app.db.models import OidcLogin
 from app.db.queries import orgs as org_queries
@@ -36,12 +35,6 @@ from app.settings import WebSettings
 from app.web.auth_routes import HOME, start_session
 from app.web.render import render
 from app.web.session import OIDC_COOKIE, clear_cookie, cookie_name, now, set_cookie
-
-with warnings.catch_warnings():
-    # Authlib 1.9 deprecates its plain-httpx client in favour of httpx2; the hub, its SDK and
-    # its tests use httpx (docs/decisions.md 143).
-    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
