@@ -74,9 +74,12 @@ def test_a_period_and_a_member_narrow_the_search_as_the_api_does(
     before = _api_seqs(api, **query, since="2020-01-01T00:00:00+01:00")
     client = web_client(hub, auditors["hub"])
     form = {"csrf_token": csrf(client), **query, "since": "2020-01-01", "until": "2100-12-31"}
-    shown = _seqs_of(client.post("/ui/audit", data=form).text)
+    page = client.post("/ui/audit", data=form).text
+    shown = _seqs_of(page)
     assert before
     assert [s for s in shown if s <= max(before)] == before
+    # Each entry names the person concerned by id: what the auditor then searches by.
+    assert f"<code data-subject>{_subject(w)}</code>" in page
     future = {**form, "since": "2099-01-01"}
     assert _seqs_of(client.post("/ui/audit", data=future).text) == []
 
