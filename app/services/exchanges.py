@@ -25,6 +25,7 @@ from app.db.queries.cases import CaseRow
 from app.db.queries.cells import CellFacts
 from app.db.queries.exchanges import ExchangeRow, ParticipantRow
 from app.db.queries.orgs import MemberRow
+from app.db.queries.participants import NamedParticipant, named_participants
 from app.errors import (
     AppError,
     Conflict,
@@ -387,10 +388,29 @@ async def close(
     return access
 
 
+@dataclass(frozen=True)
+class ListedParticipant:
+    """A participant as the list shows them: a guest stays unnamed until they accepted the
+    cell's declaration for this exchange (decision 191)."""
+
+    participant: ParticipantRow
+    display_name: str | None = None
+    agency_id: uuid.UUID | None = None
+    agency_name: str | None = None
+
+
+def _listed(named: NamedParticipant) -> ListedParticipant:
+    if named.participant.guest and not named.accepted:
+        return ListedParticipant(named.participant)
+    return ListedParticipant(
+        named.participant, named.display_name, named.agency_id, named.agency_name
+    )
+
+
 async def list_participants(
     session: AsyncSession, ctx: RequestContext, hub: Hub, exchange_id: uuid.UUID
-) -> list[tuple[ParticipantRow, MemberRow]]:
-    """Current participants (chair and participants); none once the exchange is shut."""
+) -> list[ListedParticipant]:
+    """Current participants, named (chair and participants); none once the exchange is shut."""
     access = await reach(session, ctx, hub, exchange_id, "exchange:participants")
     event = exchange_event(ctx, "exchange:participants", access.exchange, access.case)
     shut = shut_reason(access.exchange, ctx.now)
@@ -399,7 +419,7 @@ async def list_participants(
         await hub.record(session, ctx, replace(event, reason=shut))
         return []
     await hub.record(session, ctx, event)
-    return await queries.current_participants(session, access.exchange.id)
+    return [_listed(n) for n in await named_participants(session, access.exchange.id)]
 
 
 async def my_exchanges(

@@ -108,6 +108,7 @@ async def release(
             sensitivity=cls,
             released_at=ctx.now,
             withdrawn_at=None,
+            template_id=note.template_id,
         )
         for name, cls in [*((f, None) for f in fields), *((None, c) for c in sensitivities)]
     ]

@@ -3,6 +3,10 @@
 Everything comes from the API: the released fields and each participant's decision from the
 explain endpoint (the chair's view of it), the grants in force from the grants list. A cell the
 rules would block is shown with the rule, and cannot be ticked; nothing is decided here.
+
+Rows are named as the participant list names them (a guest who has not yet accepted the
+declaration is not named there, decision 191); columns carry the field's label from the released
+note's template, each template looked up once per page (decision 192).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from livc_hub_client.models import Explanation, Grant, Participant, Release
 
 from app.web.bff import api_for
 from app.web.forms import Cell, boxes, cell_key
-from app.web.lookups import labels_for
+from app.web.lookups import Labels, labels_for
 from app.web.messages import problem_text, reason_text, sensitivity_text
 from app.web.render import language_of, render
 from app.web.session import WebSession, check_csrf, current_session
@@ -37,6 +41,7 @@ class Column:
     field: str
     sensitivity: str
     agency: str
+    label: str  # the field's label in the template, else its name
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class Row:
     """One participant."""
 
     member_id: uuid.UUID
-    number: int
+    name: str | None  # None: a guest who has not yet accepted the declaration
+    agency: str | None
     you: bool
     guest: bool
     boxes: list[Box]
@@ -103,16 +109,27 @@ def _direct_for(direct: dict[Cell, Grant], cell: Cell) -> Grant | None:
     return direct.get(cell) or direct.get((member_id, None, field))
 
 
+def known_agencies(participants: list[Participant]) -> dict[uuid.UUID, str]:
+    """The agencies the participant list already names: no need to look them up."""
+    return {
+        p.agency_id: p.agency_name
+        for p in participants
+        if p.agency_id is not None and p.agency_name is not None
+    }
+
+
 def build_matrix(
     me: uuid.UUID,
     explanation: Explanation,
     participants: list[Participant],
     releases: list[Release],
     grants: list[Grant],
-    agency_name: dict[uuid.UUID, str],
+    labels: Labels,
 ) -> Matrix:
     """The matrix of the API's answers (pure, so it is tested as a table)."""
     owners = {r.note_id: r.owner_agency_id for r in releases}
+    templates = {r.note_id: r.template_id for r in releases}
+    agency_name = {**known_agencies(participants), **labels.agencies}
     verdicts = {
         p.member_id: {(v.note_id, v.field): v for v in p.fields} for p in explanation.participants
     }
@@ -121,12 +138,13 @@ def build_matrix(
         for (note_id, field), verdict in per_member.items():
             owner = owners.get(note_id)
             agency = agency_name.get(owner, "") if owner else ""
-            column = Column(note_id, field, verdict.sensitivity, agency)
+            label = labels.field(templates.get(note_id), field)
+            column = Column(note_id, field, verdict.sensitivity, agency, label)
             columns.setdefault((note_id, field), column)
     ordered = sorted(columns.values(), key=lambda c: (c.agency, str(c.note_id), c.field))
     direct = _direct(grants)
     rows = []
-    for number, p in enumerate(participants, start=1):
+    for p in participants:
         mine = verdicts.get(p.member_id, {})
         cells = []
         for c in ordered:
@@ -146,7 +164,8 @@ def build_matrix(
                     codes=tuple(reasons),
                 )
             )
-        rows.append(Row(p.member_id, number, p.member_id == me, p.guest, cells))
+        you = p.member_id == me
+        rows.append(Row(p.member_id, p.display_name, p.agency_name, you, p.guest, cells))
     return Matrix(ordered, rows)
 
 
@@ -160,12 +179,14 @@ async def _page(
     async with api_for(request, session) as api:
         exchange = await api.get_exchange(exchange_id)
         explanation, participants, releases, grants = await _load(api, exchange_id)
+        named = known_agencies(participants)
         labels = await labels_for(
-            api, language_of(request, session), (), {r.owner_agency_id for r in releases}
+            api,
+            language_of(request, session),
+            {r.template_id for r in releases},
+            {r.owner_agency_id for r in releases} - named.keys(),
         )
-    matrix = build_matrix(
-        session.member_id, explanation, participants, releases, grants, labels.agencies
-    )
+    matrix = build_matrix(session.member_id, explanation, participants, releases, grants, labels)
     columns = [(c, sensitivity_text(c.sensitivity)) for c in matrix.columns]
     context = {
         "session": session,

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, event, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.engine import make_async_engine, sync_url
-from app.db.queries import audit, cases, cells, exchanges, notes, orgs, owners
+from app.db.queries import audit, cases, cells, exchanges, notes, orgs, owners, participants
 from app.db.queries import tables as t
 from app.db.queries.pagination import paginate, paginate_rows
 from app.settings import DatabaseSettings
@@ -328,6 +328,7 @@ async def _read_everything(s: AsyncSession, seed: Seed) -> None:
     await exchanges.grant(s, x, seed.grants[400])
     await exchanges.participation(s, x, member)
     await exchanges.current_participants(s, x)
+    await participants.named_participants(s, x)
     await exchanges.my_exchanges(s, member, delegate=True)
     wanted = {n: (True, frozenset({1})) for n, _ in seed.notes[100:103]}
     await notes.shown_versions(s, wanted)

@@ -122,9 +122,23 @@ async def close_exchange(
 async def list_participants(
     exchange_id: uuid.UUID, session: SessionDep, ctx: ContextDep, hub: HubDep
 ) -> list[ParticipantOut]:
-    """Current participants (chair and participants); empty once the exchange is shut."""
+    """Current participants (chair and participants), named; empty once the exchange is shut.
+
+    A guest who has not yet accepted the cell's confidentiality declaration is listed without
+    name or agency (all three null).
+    """
     rows = await exchanges.list_participants(session, ctx, hub, exchange_id)
-    return [ParticipantOut(member_id=m.id, invited_at=p.invited_at, guest=p.guest) for p, m in rows]
+    return [
+        ParticipantOut(
+            member_id=r.participant.member_id,
+            invited_at=r.participant.invited_at,
+            guest=r.participant.guest,
+            display_name=r.display_name,
+            agency_id=r.agency_id,
+            agency_name=r.agency_name,
+        )
+        for r in rows
+    ]
 
 
 @router.post("/exchanges/{exchange_id}/participants", status_code=status.HTTP_201_CREATED)

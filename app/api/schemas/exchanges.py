@@ -26,11 +26,18 @@ class ExchangeIn(Input):
 
 
 class ParticipantOut(BaseModel):
-    """A current participant."""
+    """A current participant, named (a guest only once they accepted the declaration)."""
 
     member_id: uuid.UUID
     invited_at: datetime
     guest: bool = False
+    display_name: str | None = Field(
+        default=None,
+        description="null for a guest who has not yet accepted the cell's declaration, and in "
+        "the answer to an invitation",
+    )
+    agency_id: uuid.UUID | None = None
+    agency_name: str | None = None
 
 
 class ExchangeOut(BaseModel):
@@ -82,6 +89,9 @@ class ReleaseOut(BaseModel):
     field: str | None
     sensitivity: str | None
     released_at: datetime
+    template_id: uuid.UUID = Field(
+        description="the released note's template, whose field labels name the released fields"
+    )
 
 
 class GrantIn(Input):

@@ -29,6 +29,7 @@ from app.db.queries.tables import (
     exchanges,
     grants,
     members,
+    notes,
     participants,
     releases,
     subjects,
@@ -280,6 +281,8 @@ class ReleaseRow:
     sensitivity: str | None
     released_at: datetime
     withdrawn_at: datetime | None
+    # The released note's template: a client labels the released fields from it.
+    template_id: uuid.UUID
 
 
 _RELEASE = select(
@@ -291,7 +294,8 @@ _RELEASE = select(
     releases.c.sensitivity,
     releases.c.released_at,
     releases.c.withdrawn_at,
-)
+    notes.c.template_id,
+).join_from(releases, notes, notes.c.id == releases.c.note_id)
 
 
 @cache

@@ -315,6 +315,10 @@ class Participant(Model):
     member_id: UUID
     invited_at: datetime
     guest: bool = False
+    # None for a guest who has not yet accepted the cell's declaration (and after an invitation).
+    display_name: str | None = None
+    agency_id: UUID | None = None
+    agency_name: str | None = None
 
 
 class Release(Model):
@@ -328,6 +332,7 @@ class Release(Model):
     field: str | None
     sensitivity: str | None
     released_at: datetime
+    template_id: UUID  # the released note's template: its field labels name the fields
 
 
 class Grant(Model):
