@@ -140,42 +140,6 @@ SOCIAL_ASSESSMENT = [
     _field("notes", _said("Free text", "Vrije tekst", "Texte libre"), T.TEXT, S.FREE_TEXT),
 ]
 
-POLICE_INFORMATION = [
-    _field(
-        "judicial",
-        _said("Judicial investigation", "Gerechtelijk onderzoek", "Enquête judiciaire"),
-        T.TEXT,
-        S.JUDICIAL,
-    ),
-    _field(
-        "intelligence",
-        _said("Intelligence", "Inlichtingen", "Renseignements"),
-        T.TEXT,
-        S.INTELLIGENCE,
-        classification=Clearance.SECRET,
-    ),
-    _field(
-        "ocad_category",
-        _said("OCAD category", "OCAD-categorie", "Catégorie OCAM"),
-        T.CHOICE,
-        S.INTELLIGENCE,
-        classification=Clearance.SECRET,
-        choices={
-            "none": _said("None", "Geen", "Aucune"),
-            **{c: _said(c, c, c) for c in ("FTF", "HTF", "HP", "PVE", "TV")},
-        },
-    ),
-    _field(
-        "risk",
-        _said("Risk assessment", "Risico-inschatting", "Évaluation du risque"),
-        T.TEXT,
-        S.RISK_ASSESSMENT,
-    ),
-    _field(
-        "contact", _said("Contact details", "Contactgegevens", "Coordonnées"), T.TEXT, S.CONTACT
-    ),
-]
-
 
 @dataclass(frozen=True)
 class _Person:
@@ -321,15 +285,6 @@ async def load_demo(
             "Brief social assessment", "Beknopt sociaal verslag", "Rapport social succinct"
         ),
         fields=SOCIAL_ASSESSMENT,
-    )
-    await templates.create_template(
-        session,
-        ctx,
-        hub,
-        key="demo_police_information",
-        title="Police information",
-        titles=_said("Police information", "Politionele informatie", "Information policière"),
-        fields=POLICE_INFORMATION,
     )
     sofie = cli_context(members["sofie"])
     subject = await subjects.create_subject(
