@@ -5,6 +5,7 @@ Built once in the app factory (or the CLI) and passed down; never a module-level
 
 from __future__ import annotations
 
+import copy
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -366,6 +367,15 @@ class Settings:
         self.rate_limit = rate_limit or RateLimitSettings()
         self.templates = templates or TemplateSettings()
         self.web = web or WebSettings()
+
+    def but(self, **concerns: object) -> Settings:
+        """These settings with some concerns replaced (e.g. ``auth=AuthSettings(...)``)."""
+        changed = copy.copy(self)
+        for name, value in concerns.items():
+            if not hasattr(changed, name):
+                raise TypeError(f"no settings concern {name!r}")
+            setattr(changed, name, value)
+        return changed
 
     @property
     def demo(self) -> bool:

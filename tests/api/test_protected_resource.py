@@ -40,18 +40,7 @@ def test_without_an_identity_provider_the_hub_is_its_own_authorization_server(
 
 def _with_provider(hub: LiveHub, auth: AuthSettings) -> Settings:
     s = hub.settings
-    return Settings(
-        database=s.database,
-        keys=s.keys,
-        auth=auth,
-        audit=s.audit,
-        server=s.server,
-        policy=s.policy,
-        governance=s.governance,
-        rate_limit=s.rate_limit,
-        templates=s.templates,
-        web=s.web,
-    )
+    return s.but(auth=auth)
 
 
 def _serve_once(settings: Settings) -> tuple[dict[str, Any], Any]:

@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from app.auth import LocalIssuer
-from app.settings import AuthSettings, Settings
+from app.settings import AuthSettings
 from tests.support.live import LiveHub, _serve
 from tests.support.timing import scaled, wait_until
 
@@ -226,18 +226,7 @@ def hub_trusting(hub: LiveHub, idp: StandInIdp) -> LiveHub:
         jwks_issuer=idp.base_url,
         cli_client_id=CLI_CLIENT,
     )
-    settings = Settings(
-        database=s.database,
-        keys=s.keys,
-        auth=auth,
-        audit=s.audit,
-        server=s.server,
-        policy=s.policy,
-        governance=s.governance,
-        rate_limit=s.rate_limit,
-        templates=s.templates,
-        web=s.web,
-    )
+    settings = s.but(auth=auth)
     server, thread, port = _serve(settings)
     return LiveHub(
         database=hub.database,
