@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.support.casework import Casework, casework
 from tests.support.live import LiveHub
+from tests.support.statements import statements
 from tests.support.world import agency, member, ok
 
 DECLARATION = {
@@ -28,21 +26,6 @@ DECLARATION = {
 }
 NAMES = ("display_name", "agency_id", "agency_name")
 MEMBERS = re.compile(r"\bmembers\b")
-
-
-@contextmanager
-def _statements(hub: LiveHub) -> Iterator[list[str]]:
-    engine = hub.server.config.app.state.hub.engine.sync_engine
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _expected(hub: LiveHub, member_id: str) -> dict[str, Any]:
@@ -136,11 +119,11 @@ def test_the_list_is_read_in_one_statement_whatever_its_length(hub: LiveHub) -> 
     w = casework(hub)
     mayor = w.as_("mayor")
     ok(mayor.get(f"{w.x}/participants"))  # warm
-    with _statements(hub) as four:
+    with statements(hub) as four:
         assert len(ok(mayor.get(f"{w.x}/participants"))) == 4
     ok(mayor.post(f"{w.x}/participants", json={"member_id": w.ids["ocmw_admin"]}), 201)
     ok(mayor.post(f"{w.x}/participants", json={"member_id": w.ids["colleague"]}), 201)
-    with _statements(hub) as six:
+    with statements(hub) as six:
         assert len(ok(mayor.get(f"{w.x}/participants"))) == 6
 
     def named(seen: list[str]) -> list[str]:

@@ -14,30 +14,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 
 from app.db.engine import sync_url
 from tests.support.casework import Casework, casework
 from tests.support.live import LiveHub
+from tests.support.statements import statements
 from tests.support.timing import scaled, wait_until
 from tests.support.world import ok
 
 AUDIT_TABLES = re.compile(r"\b(access_log|audit_head|audit_checkpoints)\b")
-
-
-@contextmanager
-def _statements(hub: LiveHub) -> Iterator[list[str]]:
-    engine = hub.server.config.app.state.hub.engine.sync_engine
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _reads(statements: list[str]) -> list[str]:
@@ -61,7 +47,7 @@ def _world(hub: LiveHub) -> Casework:
 def test_the_view_reads_in_four_statements_after_the_principal(hub: LiveHub) -> None:
     w = _world(hub)
     ok(w.as_("els").get(f"{w.x}/view"))  # warm: nothing cached depends on it
-    with _statements(hub) as seen:
+    with statements(hub) as seen:
         body = ok(w.as_("els").get(f"{w.x}/view"))
     assert {k for n in body["notes"] for k in n["fields"]} == {"household", "risk"}
     reads = _reads(seen)
@@ -74,7 +60,7 @@ def test_the_view_reads_in_four_statements_after_the_principal(hub: LiveHub) -> 
 def test_a_note_read_is_one_statement_after_the_principal(hub: LiveHub) -> None:
     w = _world(hub)
     path = f"/api/v1/notes/{w.ids['ocmw_note']}"
-    with _statements(hub) as seen:
+    with statements(hub) as seen:
         ok(w.as_("sofie").get(path))
     assert len(_reads(seen)) == 2, _reads(seen)
 
@@ -108,7 +94,7 @@ def _in_thread(call: Callable[[], httpx.Response]) -> tuple[threading.Thread, li
 def test_reads_go_on_while_a_writer_holds_the_log(hub: LiveHub) -> None:
     w = _world(hub)
     els = w.as_("els")
-    with _statements(hub) as seen:
+    with statements(hub) as seen:
         with _writer_elsewhere(hub):
             # A request that records nothing answers at once.
             assert ok(els.get("/api/v1/me"))["member_id"] == w.ids["els"]

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event
 
 from tests.support.casework import Casework, casework
 from tests.support.live import LiveHub, another_worker
+from tests.support.statements import statements
 from tests.support.world import ok
 
 
@@ -90,16 +90,7 @@ def test_a_second_read_of_an_unchanged_exchange_does_not_load_its_sharing_again(
     hub: LiveHub,
 ) -> None:
     w = _pinned(hub)
-    engine = hub.server.config.app.state.hub.engine.sync_engine
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(hub) as seen:
         assert _on(hub, w, "pieter") == {"household": w.values["household"]}
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     loads = [s for s in seen if re.search(r"\bFROM exchange_(releases|grants)\b", s)]
     assert loads == [], loads

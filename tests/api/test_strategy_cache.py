@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.support.live import LiveHub, another_worker
+from tests.support.statements import statements
 from tests.support.strategic import Town, town
 from tests.support.world import ok
 
@@ -134,19 +134,10 @@ def test_an_unchanged_municipality_is_not_counted_again(hub: LiveHub) -> None:
     t = town(hub, 5)
     assert _counts(t, "total") == {"all": SUPPRESSED}
     made = _made(hub)
-    engine = hub.server.config.app.state.hub.engine.sync_engine
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(hub) as seen:
         for dimension in ("total", "case_status", "agency_kind"):
             _counts(t, dimension)
         assert t.as_(t.reader).get(t.path("diagnosis.csv")).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert _made(hub) == made
     loads = [s for s in seen if re.search(r"\bFROM (cases|case_outcomes)\b", s)]
     assert loads == [], loads
