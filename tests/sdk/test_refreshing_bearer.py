@@ -185,7 +185,7 @@ def test_a_refused_renewal_says_sign_in_again_without_a_token(status: int, error
     assert refused.value.status == status
     assert refused.value.error == "".join(c for c in error if c.isalnum() or c in "_-.")
     for text in (str(refused.value), repr(refused.value), repr(auth)):
-        assert "a1" not in text.replace("cli", "")
+        assert "a1" not in text
         assert "r1" not in text
     assert saved == []
     assert world.sent == ["Bearer a1"]  # the request is not sent again
