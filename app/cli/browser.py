@@ -296,4 +296,5 @@ def sign_in(provider: Provider) -> session.Credential:
         issuer=provider.issuer,
         client_id=provider.client_id,
         token_url=provider.token_endpoint,
+        expires_at=session.expires_at(token),
     )

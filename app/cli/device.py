@@ -229,4 +229,5 @@ def sign_in(at: Endpoints) -> session.Credential:
         issuer=at.issuer,
         client_id=at.client_id if at.issuer is not None else None,
         token_url=at.token if at.issuer is not None else None,
+        expires_at=session.expires_at(token) if at.issuer is not None else None,
     )

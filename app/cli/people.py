@@ -32,6 +32,7 @@ from livc_hub_client import (
     PreconditionFailed,
     PreconditionRequired,
     ProblemError,
+    RefreshRefused,
     ServiceUnavailable,
     TooManyRequests,
     Unauthenticated,
@@ -208,6 +209,10 @@ def report_failure(exc: BaseException) -> int | None:
         if isinstance(exc, Unauthenticated):
             say("  the hub does not accept your credential (expired?): run `livc-hub login`")
         return exit_code_of(exc)
+    if isinstance(exc, RefreshRefused):
+        # The refresh token expired or was revoked: only a new sign-in helps (decision 201).
+        say(f"livc-hub: error: {exc} with `livc-hub login --browser` (or --device)")
+        return Exit.NOT_SIGNED_IN
     if isinstance(exc, httpx.TransportError):
         say(f"livc-hub: error: cannot reach the hub ({type(exc).__name__})")
         return Exit.UNAVAILABLE
@@ -343,7 +348,8 @@ def login(
         )
     else:
         credential = session.Credential("bearer", token=_secret_from_stdin("token"))
-    with session.client_for(url, credential) as client:
+    # A token just received is not renewed: a refusal is the hub's answer to it.
+    with session.client_for(url, credential, renew=False) as client:
         try:
             me = client.me()  # a credential the hub refuses is not stored (exit 3)
         except Unauthenticated as refused:

@@ -3,6 +3,11 @@
 ``$XDG_CONFIG_HOME/livc-hub/credentials.json`` (else ``~/.config/...``), 0600 in a 0700 directory,
 holds one credential per hub URL and which hub is the default. A token or secret is never printed
 or logged: only the hub URL, the kind of credential and, for client credentials, the client id.
+
+A person's token from the identity provider is renewed with its refresh token when it is about to
+expire or the hub refuses it (the SDK's ``RefreshingBearer``); the new tokens replace the old ones
+in the file at once, since a provider that rotates refresh tokens takes the old one back
+(decision 201). A renewal the provider refuses exits 3: sign in again.
 """
 
 from __future__ import annotations
@@ -10,12 +15,20 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
-from livc_hub_client import BearerToken, Client, ClientCredentials
+from livc_hub_client import (
+    BearerToken,
+    Client,
+    ClientCredentials,
+    RefreshedTokens,
+    RefreshingBearer,
+)
 
 from app.cli.common import CliError, Exit
 
@@ -59,7 +72,8 @@ class Credential:
 
     A bearer token from the identity provider also names its ``issuer``, the public
     ``client_id`` it was given to, the ``token_url`` and the ``refresh_token`` if one came with
-    it, so that it can be renewed there.
+    it, so that it can be renewed there, and ``expires_at`` (seconds since the epoch) when the
+    provider said how long the token lasts.
     """
 
     kind: str  # "bearer" or "client_credentials"
@@ -69,9 +83,21 @@ class Credential:
     refresh_token: str | None = field(default=None, repr=False)
     issuer: str | None = None
     token_url: str | None = None
+    expires_at: float | None = None
 
-    def auth(self, hub: str) -> httpx.Auth:
-        """The SDK's auth flow for this credential."""
+    def auth(self, hub: str, *, renew: bool = True) -> httpx.Auth:
+        """The SDK's auth flow for this credential; with ``renew``, a token the provider can
+        renew (a refresh token, where and for whom) is renewed, and the new tokens stored."""
+        token, refresh, url, client = self.token, self.refresh_token, self.token_url, self.client_id
+        if renew and self.kind == "bearer" and token and refresh and url and client:
+            return RefreshingBearer(
+                token,
+                refresh,
+                token_url=url,
+                client_id=client,
+                expires_at=self.expires_at,
+                on_refresh=lambda tokens: renewed(hub, self, tokens),
+            )
         if self.kind == "bearer" and self.token:
             return BearerToken(self.token)
         if self.kind == "client_credentials" and self.client_id and self.client_secret:
@@ -81,9 +107,9 @@ class Credential:
             )
         raise CliError("the stored credential is unusable: sign in again", Exit.NOT_SIGNED_IN)
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | float]:
         """What is stored."""
-        fields = {
+        fields: dict[str, str | float | None] = {
             "kind": self.kind,
             "token": self.token,
             "client_id": self.client_id,
@@ -91,6 +117,7 @@ class Credential:
             "refresh_token": self.refresh_token,
             "issuer": self.issuer,
             "token_url": self.token_url,
+            "expires_at": self.expires_at,
         }
         return {k: v for k, v in fields.items() if v is not None}
 
@@ -141,6 +168,45 @@ def store(hub: str, credential: Credential) -> None:
     _write(data)
 
 
+def renewed(hub: str, credential: Credential, tokens: RefreshedTokens) -> None:
+    """Store the provider's renewed tokens in place of the old ones (decision 201).
+
+    Only while the file still holds a credential of the same provider and client for the hub:
+    after a logout, or a sign-in elsewhere, nothing is written back. The default hub stays.
+    """
+    data = _read()
+    stored = data["hubs"].get(hub)
+    if (
+        not isinstance(stored, dict)
+        or stored.get("kind") != "bearer"
+        or stored.get("issuer") != credential.issuer
+        or stored.get("client_id") != credential.client_id
+    ):
+        return
+    fresh = replace(
+        credential,
+        token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_at=tokens.expires_at,
+    )
+    data["hubs"][hub] = fresh.as_json()
+    _write(data)
+
+
+def expires_at(token: Mapping[str, Any], now: float | None = None) -> float | None:
+    """When a token answer's access token expires (seconds since the epoch), if it says."""
+    lifetime = token.get("expires_in")
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float | str):
+        return None
+    try:
+        seconds = float(lifetime)
+    except ValueError:
+        return None
+    if seconds < 0:
+        return None
+    return (time.time() if now is None else now) + seconds
+
+
 def forget(hub: str | None) -> str | None:
     """Forget the credential of a hub (default: the default hub); the hub forgotten, if any."""
     data = _read()
@@ -176,12 +242,19 @@ def signed_in(given_hub: str | None) -> tuple[str, Credential]:
         refresh_token=stored.get("refresh_token"),
         issuer=stored.get("issuer"),
         token_url=stored.get("token_url"),
+        expires_at=_number(stored.get("expires_at")),
     )
 
 
-def client_for(hub: str, credential: Credential) -> Client:
-    """An SDK client of the hub with the credential."""
-    return Client(hub, auth=credential.auth(hub), timeout=TIMEOUT)
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def client_for(hub: str, credential: Credential, *, renew: bool = True) -> Client:
+    """An SDK client of the hub with the credential (``renew``: see ``Credential.auth``)."""
+    return Client(hub, auth=credential.auth(hub, renew=renew), timeout=TIMEOUT)
 
 
 def connect(given_hub: str | None) -> Client:

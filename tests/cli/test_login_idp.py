@@ -16,6 +16,7 @@ import json
 import re
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -168,10 +169,12 @@ def test_browser_sign_in_stores_the_providers_token_and_it_works(
     assert credential["client_id"] == CLI_CLIENT
     assert credential["token_url"] == f"{provider.base_url}/token"
     assert credential["refresh_token"]
+    assert abs(credential["expires_at"] - (time.time() + 300)) < scaled(60)
     assert all(credential[s] not in err + out for s in ("token", "refresh_token"))
     who_code, who, _ = run(["whoami", "--json"], capsys)
     assert who_code == 0
     assert json.loads(who)["member_id"] == provider.subject
+    assert len(provider.token_requests) == 1  # a valid token is not renewed
 
 
 def test_a_denied_sign_in_exits_4_and_stores_nothing(
@@ -317,8 +320,107 @@ def test_device_goes_to_the_provider_when_it_offers_the_grant(
     credential = stored(config)["hubs"][idp_hub.base_url]
     assert credential["issuer"] == provider.base_url
     assert credential["refresh_token"]
+    assert credential["expires_at"] > time.time()
     provider.reset(provider.subject)
     provider.device, provider.deny = True, True
     code, _, err = run(["login", "--hub", idp_hub.base_url, "--device"], capsys)
     assert code == 4
     assert "denied" in err
+
+
+def _signed_in(
+    provider: StandInIdp, idp_hub: LiveHub, config: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
+    code, _, err = run(["login", "--hub", idp_hub.base_url, "--browser"], capsys)
+    assert code == 0, err
+    provider.token_requests.clear()
+    credential: dict[str, Any] = stored(config)["hubs"][idp_hub.base_url]
+    return credential
+
+
+def _store(config: Path, hub: str, drop: Sequence[str] = (), **changes: Any) -> None:
+    """Let time pass in the credentials file: what a token stored long ago looks like."""
+    data = stored(config)
+    for name in drop:
+        del data["hubs"][hub][name]
+    data["hubs"][hub].update(changes)
+    (config / "credentials.json").write_text(json.dumps(data))
+
+
+def test_an_expired_token_is_renewed_with_the_refresh_token_and_stored(
+    provider: StandInIdp,
+    idp_hub: LiveHub,
+    browser: Browser,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = _signed_in(provider, idp_hub, config, capsys)
+    # An hour later: the hub refuses the access token (401); when it expires was not kept.
+    expired = provider.expired(provider.subject)
+    _store(config, idp_hub.base_url, drop=["expires_at"], token=expired)
+    code, out, err = run(["exchanges", "list", "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out) == []
+    [renewal] = provider.token_requests
+    assert renewal == {
+        "grant_type": "refresh_token",
+        "refresh_token": before["refresh_token"],
+        "client_id": CLI_CLIENT,
+    }
+    after = stored(config)
+    renewed = after["hubs"][idp_hub.base_url]
+    # The new access token and the rotated refresh token, in place of the old ones.
+    assert renewed["token"] not in (before["token"], expired)
+    assert renewed["refresh_token"] != before["refresh_token"]
+    assert renewed["refresh_token"] in provider.refresh_tokens
+    assert renewed["expires_at"] > time.time()
+    assert {
+        k: v for k, v in renewed.items() if k not in ("token", "refresh_token", "expires_at")
+    } == {k: v for k, v in before.items() if k not in ("token", "refresh_token", "expires_at")}
+    assert after["default"] == idp_hub.base_url
+    assert (config / "credentials.json").stat().st_mode & 0o777 == 0o600
+    assert all(secret not in out + err for secret in renewed.values() if len(str(secret)) > 20)
+    # The next command uses the stored token: nothing renewed.
+    code, _, err = run(["whoami", "--json"], capsys)
+    assert code == 0, err
+    assert len(provider.token_requests) == 1
+
+
+def test_a_token_about_to_expire_is_renewed_before_it_is_sent(
+    provider: StandInIdp,
+    idp_hub: LiveHub,
+    browser: Browser,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    provider.access_ttl = 20  # less than the 30 s the command renews ahead
+    before = _signed_in(provider, idp_hub, config, capsys)
+    assert before["expires_at"] < time.time() + 21
+    provider.access_ttl = 300
+    code, _, err = run(["whoami", "--json"], capsys)
+    assert code == 0, err
+    assert [r["grant_type"] for r in provider.token_requests] == ["refresh_token"]
+    renewed = stored(config)["hubs"][idp_hub.base_url]
+    assert renewed["expires_at"] > time.time() + 200
+    assert renewed["refresh_token"] != before["refresh_token"]
+
+
+def test_a_refused_renewal_exits_3_and_says_sign_in_again(
+    provider: StandInIdp,
+    idp_hub: LiveHub,
+    browser: Browser,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _signed_in(provider, idp_hub, config, capsys)
+    _store(config, idp_hub.base_url, token=provider.expired(provider.subject))
+    provider.refuse_refresh = True  # the refresh token was revoked, or is too old
+    before = stored(config)
+    code, out, err = run(["exchanges", "list"], capsys)
+    assert code == 3
+    assert "refused to renew the token (invalid_grant): sign in again" in err
+    assert "livc-hub login" in err
+    credential = before["hubs"][idp_hub.base_url]
+    assert credential["token"] not in out + err
+    assert credential["refresh_token"] not in out + err
+    assert stored(config) == before  # nothing renewed, nothing stored

@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from livc_hub_client import BearerToken, RefreshedTokens, RefreshingBearer
 
 from app.cli import session
 from app.cli.common import CliError, Exit
@@ -57,3 +58,64 @@ def test_a_hub_url_is_https_or_this_machine(url: str) -> None:
     with pytest.raises(CliError) as refused:
         session.hub_url(url)
     assert refused.value.code == Exit.USAGE
+
+
+IDP = "https://idp.example.be"
+
+
+def _person(**changes: object) -> session.Credential:
+    fields: dict[str, object] = {
+        "token": "access-one",
+        "refresh_token": "refresh-one",
+        "issuer": IDP,
+        "client_id": "livc-cli",
+        "token_url": f"{IDP}/token",
+        "expires_at": 1_900_000_000.0,
+    }
+    fields.update(changes)
+    return session.Credential("bearer", **fields)  # type: ignore[arg-type]
+
+
+def test_only_a_token_the_provider_can_renew_is_renewed() -> None:
+    hub = "https://hub.example.be"
+    assert isinstance(_person().auth(hub), RefreshingBearer)
+    assert isinstance(_person().auth(hub, renew=False), BearerToken)
+    for missing in ("refresh_token", "token_url", "client_id"):
+        assert isinstance(_person(**{missing: None}).auth(hub), BearerToken)
+    assert "refresh-one" not in repr(_person()) + repr(_person().auth(hub))
+
+
+def test_renewed_tokens_replace_the_old_ones_and_keep_the_default(config: Path) -> None:
+    hub, other = "https://hub.example.be", "http://127.0.0.1:9"
+    session.store(hub, _person())
+    session.store(other, session.Credential("bearer", token="token-two"))
+    session.renewed(hub, _person(), RefreshedTokens("access-two", "refresh-two", 1_900_000_300.0))
+    assert session.signed_in(hub) == (
+        hub,
+        _person(token="access-two", refresh_token="refresh-two", expires_at=1_900_000_300.0),
+    )
+    assert session.signed_in(None)[0] == other  # the default hub stays
+    assert stat.S_IMODE((config / "credentials.json").stat().st_mode) == 0o600
+    # An expiry the provider did not give is dropped, not kept from the old token.
+    session.renewed(hub, _person(), RefreshedTokens("access-three", "refresh-two", None))
+    assert session.signed_in(hub)[1].expires_at is None
+
+
+def test_renewed_tokens_are_not_written_after_a_logout_or_another_sign_in(config: Path) -> None:
+    hub = "https://hub.example.be"
+    tokens = RefreshedTokens("access-two", "refresh-two", None)
+    session.store(hub, _person())
+    session.forget(hub)
+    session.renewed(hub, _person(), tokens)
+    assert not (config / "credentials.json").exists()
+    elsewhere = _person(issuer="https://another-idp.example.be")
+    session.store(hub, elsewhere)
+    session.renewed(hub, _person(), tokens)
+    assert session.signed_in(hub)[1] == elsewhere
+
+
+def test_a_token_answer_says_when_it_expires() -> None:
+    assert session.expires_at({"expires_in": 300}, now=1000.0) == 1300.0
+    assert session.expires_at({"expires_in": "60"}, now=1000.0) == 1060.0
+    for answer in ({}, {"expires_in": True}, {"expires_in": "soon"}, {"expires_in": -5}):
+        assert session.expires_at(answer, now=1000.0) is None

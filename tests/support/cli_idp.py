@@ -3,14 +3,17 @@
 A real server (uvicorn) with OpenID Connect discovery, an authorize endpoint that sends the
 browser straight back to the loopback redirect (the person is whoever the test names in
 ``subject``), a token endpoint for a public client that checks the redirect URI and the PKCE
-verifier (S256), a device authorization endpoint whose codes are approved at once, and the JWKS.
-Its access tokens are real ES256 JWTs for the hub's audience, which the hub verifies with the
-JWKS; its ID tokens carry the nonce of the sign-in.
+verifier (S256), the refresh token grant (each refresh token used once: rotated), a device
+authorization endpoint whose codes are approved at once, and the JWKS. Its access tokens are real
+ES256 JWTs for the hub's audience, which the hub verifies with the JWKS; its ID tokens carry the
+nonce of the sign-in. ``expired`` issues an access token that expired an hour ago, as a token
+stored that long would have.
 
 Steering: ``deny`` (access_denied), ``forge_state`` (the redirect carries another state),
 ``down`` (every endpoint answers 503), ``device`` (whether discovery names the device endpoint),
 ``wrong_nonce`` (the ID token carries another sign-in's nonce), ``other_iss`` (the redirect names
-another issuer, RFC 9207).
+another issuer, RFC 9207), ``access_ttl`` (how long the access tokens it issues last, and the
+``expires_in`` it says), ``refuse_refresh`` (every refresh token is refused: invalid_grant).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -60,6 +64,9 @@ class StandInIdp:
     device: bool = False
     wrong_nonce: bool = False
     other_iss: bool = False
+    access_ttl: int = 300
+    refuse_refresh: bool = False
+    refresh_tokens: dict[str, str] = field(default_factory=dict)  # refresh token -> subject
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -75,7 +82,8 @@ class StandInIdp:
         """Back to a provider that signs ``subject`` in."""
         self.subject = subject
         self.deny = self.forge_state = self.down = self.device = self.wrong_nonce = False
-        self.other_iss = False
+        self.other_iss = self.refuse_refresh = False
+        self.access_ttl = 300
         self.pending_polls = 1
         self.authorize_requests.clear()
         self.token_requests.clear()
@@ -132,12 +140,19 @@ class StandInIdp:
         back["iss"] = "https://another-idp.example.org" if self.other_iss else self.base_url
         return RedirectResponse(f"{redirect}?{urlencode(back)}", status_code=302)
 
+    def expired(self, subject: str) -> str:
+        """An access token of ``subject`` that expired an hour ago."""
+        issued = datetime.now(UTC) - timedelta(hours=2)
+        return self.access.issue(subject, ttl_seconds=3600, now=issued)
+
     def _tokens(self, subject: str, nonce: str | None) -> dict[str, Any]:
+        refresh = secrets.token_urlsafe(24)
+        self.refresh_tokens[refresh] = subject
         answer: dict[str, Any] = {
-            "access_token": self.access.issue(subject, ttl_seconds=300),
+            "access_token": self.access.issue(subject, ttl_seconds=self.access_ttl),
             "token_type": "Bearer",
-            "expires_in": 300,
-            "refresh_token": secrets.token_urlsafe(24),
+            "expires_in": self.access_ttl,
+            "refresh_token": refresh,
         }
         if nonce is not None:
             signed = "another-sign-in" if self.wrong_nonce else nonce
@@ -163,6 +178,12 @@ class StandInIdp:
                 return _error("authorization_pending")
             self.device_codes.discard(form["device_code"])
             return JSONResponse(self._tokens(self.subject, None))
+        if form.get("grant_type") == "refresh_token":
+            # Rotated: a refresh token is good once (RFC 9700 section 4.14.2).
+            subject = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+            if subject is None or self.refuse_refresh:
+                return _error("invalid_grant")
+            return JSONResponse(self._tokens(subject, None))
         issued = self.codes.pop(form.get("code", ""), None)  # a code is used once
         if issued is None or form.get("grant_type") != "authorization_code":
             return _error("invalid_grant")

@@ -9,7 +9,7 @@ with Client("https://hub.example.be", auth=ClientCredentials(client_id, secret))
 
 from livc_hub_client import errors, models
 from livc_hub_client.aclient import AsyncClient
-from livc_hub_client.auth import BearerToken, ClientCredentials
+from livc_hub_client.auth import BearerToken, ClientCredentials, RefreshedTokens, RefreshingBearer
 from livc_hub_client.client import Client
 from livc_hub_client.errors import (
     AuditIntegrityAlarm,
@@ -28,6 +28,7 @@ from livc_hub_client.errors import (
     PreconditionRequired,
     ProblemError,
     RecordUnreadable,
+    RefreshRefused,
     SeparationOfDuties,
     ServerError,
     ServiceUnavailable,
@@ -64,6 +65,9 @@ __all__ = [
     "PreconditionRequired",
     "ProblemError",
     "RecordUnreadable",
+    "RefreshRefused",
+    "RefreshedTokens",
+    "RefreshingBearer",
     "RetryPolicy",
     "SeparationOfDuties",
     "ServerError",

@@ -21,6 +21,23 @@ class HubError(Exception):
     """Anything this SDK raises about the hub (problems, unusable answers)."""
 
 
+class RefreshRefused(HubError):
+    """The identity provider refused to renew an access token (``RefreshingBearer``).
+
+    The refresh token expired, was revoked or was already used: only a new sign-in gets a new
+    one. ``error`` is the provider's OAuth error code (RFC 6749 section 5.2), e.g.
+    ``invalid_grant``; ``status`` its HTTP status. Neither the message nor the repr holds a token.
+    """
+
+    def __init__(self, error: str | None, status: int) -> None:
+        # Only a code's characters: the provider's answer is shown, never trusted (or a token).
+        shown = "".join(c for c in (error or "") if c.isalnum() or c in "_-.")[:60] or None
+        self.error = shown
+        self.status = status
+        why = shown or f"HTTP {status}"
+        super().__init__(f"the identity provider refused to renew the token ({why}): sign in again")
+
+
 class ProblemError(HubError):
     """A problem answer. ``extra`` holds every member besides the standard five."""
 
