@@ -36,8 +36,8 @@ from starlette.routing import Route
 
 from app.auth import LocalIssuer
 from app.settings import AuthSettings
-from tests.support.live import LiveHub, _serve
-from tests.support.timing import scaled, wait_until
+from tests.support.live import LiveHub, _serve, serve_in_thread
+from tests.support.timing import scaled
 
 CLI_CLIENT = "livc-cli-at-the-idp"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -215,15 +215,9 @@ class StandInIdp:
         return JSONResponse(self.access.jwks())
 
     def start(self) -> StandInIdp:
-        config = uvicorn.Config(
-            self.app(), host="127.0.0.1", port=0, log_level="warning", access_log=False
+        self.server, self.thread, port = serve_in_thread(
+            self.app(), name="stand-in-idp", what="the stand-in identity provider"
         )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="stand-in-idp", daemon=True)
-        self.thread.start()
-        server = self.server
-        wait_until(lambda: server.started, "the stand-in identity provider to start", 30)
-        port = server.servers[0].sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
         # One key: access tokens for the hub, ID tokens for the command line's client.
         key = ec.generate_private_key(ec.SECP256R1())

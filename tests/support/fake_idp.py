@@ -23,7 +23,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from app.auth import LocalIssuer
-from tests.support.timing import scaled, wait_until
+from tests.support.live import serve_in_thread
+from tests.support.timing import scaled
 
 CLIENT_ID = "livc-hub-test"
 CLIENT_SECRET = "fake-idp-client-secret"  # a test fixture, not a credential
@@ -122,13 +123,9 @@ class FakeIdp:
         return JSONResponse(self.signer.jwks())
 
     def start(self) -> FakeIdp:
-        config = uvicorn.Config(self.app(), host="127.0.0.1", port=0, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="fake-idp", daemon=True)
-        self.thread.start()
-        server = self.server
-        wait_until(lambda: server.started, "the fake identity provider to start", 30)
-        port = server.servers[0].sockets[0].getsockname()[1]
+        self.server, self.thread, port = serve_in_thread(
+            self.app(), name="fake-idp", what="the fake identity provider"
+        )
         self.base_url = f"http://127.0.0.1:{port}"
         return self
 

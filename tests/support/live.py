@@ -129,29 +129,37 @@ def _bootstrap(settings: Settings) -> str:
     return result
 
 
-def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, int]:
+def serve_in_thread(
+    app: Any, *, name: str, what: str, **options: Any
+) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """Serve an ASGI app with uvicorn on a free port of 127.0.0.1 in a daemon thread; wait (by
+    polling, within the scaled deadline) until it listens. Returns the server, thread and port."""
     config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        lifespan="on",
+        app, host="127.0.0.1", port=0, log_level="warning", access_log=False, **options
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="livc-hub-test-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
 
     def started() -> bool:
         if server.started:
             return True
         if not thread.is_alive():
-            raise RuntimeError("the test hub's server thread exited before it started")
+            raise RuntimeError(f"{what}: the server thread exited before it started")
         return False
 
-    wait_until(started, "the test hub to start", 30)
+    wait_until(started, what + " to start", 30)
     return server, thread, server.servers[0].sockets[0].getsockname()[1]
+
+
+def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, int]:
+    return serve_in_thread(
+        create_app(settings),
+        name="livc-hub-test-server",
+        what="the test hub",
+        server_header=False,
+        lifespan="on",
+    )
 
 
 def start_hub(database: ThrowawayDatabase, workdir: Path, *, master_key: str) -> LiveHub:

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import uvicorn
-
 from app.api.app import create_app
-from tests.support.live import LiveHub
+from tests.support.live import LiveHub, serve_in_thread
 
 # How long a test waits for something that happens in the background (a push, a server).
 WAIT_SECONDS = 60.0
@@ -37,20 +35,9 @@ def until(check: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -
 def restart(old: LiveHub) -> LiveHub:
     """Stop the hub and serve it again with the same settings, files and database."""
     old.stop()
-    config = uvicorn.Config(
-        create_app(old.settings),
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
+    server, thread, port = serve_in_thread(
+        create_app(old.settings), name="livc-hub-test-server", what="the hub, again", lifespan="on"
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="livc-hub-test-server", daemon=True)
-    thread.start()
-    until(lambda: server.started or not thread.is_alive(), "the hub to start again")
-    assert server.started, "the hub did not start again"
-    port = server.servers[0].sockets[0].getsockname()[1]
     return LiveHub(
         database=old.database,
         settings=old.settings,
