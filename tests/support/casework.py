@@ -21,6 +21,17 @@ from tests.support.live import LiveHub
 from tests.support.web_client import one_time_password
 from tests.support.world import agency, cell, member, ok, template, unique
 
+# The cast's names as people and screenshots read them (fictional).
+PEOPLE_NAMES = {
+    "mayor": "Burgemeester An De Smet",
+    "sofie": "Sofie Peeters",
+    "pieter": "Inspecteur Pieter Janssens",
+    "els": "Els Wouters",
+    "karim": "Karim El Amrani",
+    "ocmw_admin": "Marc Dubois",
+    "colleague": "Lotte Maes",
+}
+
 # Each person of the cast and the agency (a key of Casework.ids) they are a member of.
 AGENCY_OF = {
     "mayor": "stad",
@@ -117,30 +128,34 @@ def casework(
 ) -> Casework:
     """Build the cast, the case, three notes and an exchange with four participants."""
     w = Casework(hub)
-    stad = agency(hub, "municipality", "livc_458ter")
-    ocmw = agency(hub, "social_service", "professional")
-    politie = agency(hub, "local_police", "police")
-    vsse = agency(hub, "state_security", "classified")
+    stad = agency(hub, "municipality", "livc_458ter", name=f"Stad {municipality}")
+    ocmw = agency(hub, "social_service", "professional", name=f"OCMW {municipality}")
+    politie = agency(hub, "local_police", "police", name=f"Politiezone {municipality}")
+    vsse = agency(hub, "state_security", "classified", name="VSSE")
     ids = w.ids
     ids.update(stad=stad, ocmw=ocmw, politie=politie, vsse=vsse)
     # Usernames unique per run: the hub's usernames are unique, and a hub serves many tests.
     tag = uuid.uuid4().hex[:8]
     names = w.usernames
     names.update({person: f"{person.replace('_', '.')}.{tag}" for person in AGENCY_OF})
-    ids["mayor"] = member(hub, stad, "chair", secrecy=True, username=names["mayor"])
-    ids["sofie"] = member(hub, ocmw, "case_worker", secrecy=True, username=names["sofie"])
-    ids["pieter"] = member(
-        hub, politie, "police_reference", clearance="secret", username=names["pieter"]
-    )
-    ids["els"] = member(
-        hub, politie, "information_officer", clearance="secret", username=names["els"]
-    )
-    ids["karim"] = member(
-        hub, vsse, "information_officer", clearance="top_secret", username=names["karim"]
-    )
-    ids["ocmw_admin"] = member(hub, ocmw, "agency_admin", username=names["ocmw_admin"])
-    # Not a participant.
-    ids["colleague"] = member(hub, ocmw, "case_worker", secrecy=True, username=names["colleague"])
+    cast = {
+        "mayor": ("chair", {"secrecy": True}),
+        "sofie": ("case_worker", {"secrecy": True}),
+        "pieter": ("police_reference", {"clearance": "secret"}),
+        "els": ("information_officer", {"clearance": "secret"}),
+        "karim": ("information_officer", {"clearance": "top_secret"}),
+        "ocmw_admin": ("agency_admin", {}),
+        "colleague": ("case_worker", {"secrecy": True}),  # not a participant
+    }
+    for person, (role, facts) in cast.items():
+        ids[person] = member(
+            hub,
+            ids[AGENCY_OF[person]],
+            role,
+            username=names[person],
+            display_name=PEOPLE_NAMES[person],
+            **facts,
+        )
     ids["cell"] = cell(hub, stad, ocmw, politie, vsse, municipality=municipality)
     for person in ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"):
         ok(

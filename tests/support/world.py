@@ -22,9 +22,15 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
-def agency(hub: LiveHub, kind: str = "social_service", regime: str = "professional") -> str:
-    """A new agency; returns its id."""
-    body = {"name": unique("Agency"), "kind": kind, "secrecy_regime": regime}
+def agency(
+    hub: LiveHub,
+    kind: str = "social_service",
+    regime: str = "professional",
+    *,
+    name: str = "Agency",
+) -> str:
+    """A new agency, named ``name`` and a short unique suffix; returns its id."""
+    body = {"name": unique(name), "kind": kind, "secrecy_regime": regime}
     return str(ok(hub.admin.post("/api/v1/agencies", json=body), 201)["id"])
 
 
@@ -36,10 +42,15 @@ HUB_ONLY = frozenset({"hub_admin", "hub_auditor"})
 
 
 def _body(
-    roles: tuple[str, ...], secrecy: bool, clearance: str, kind: str, username: str | None = None
+    roles: tuple[str, ...],
+    secrecy: bool,
+    clearance: str,
+    kind: str,
+    username: str | None = None,
+    display_name: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "display_name": unique("Member"),
+        "display_name": display_name or unique("Member"),
         "kind": kind,
         "roles": list(roles),
         "bound_by_secrecy": secrecy,
@@ -92,6 +103,7 @@ def provision(
     clearance: str = "none",
     kind: str = "person",
     username: str | None = None,
+    display_name: str | None = None,
 ) -> dict[str, Any]:
     """A new member through four-eyes: proposed by one admin, approved by another.
 
@@ -100,7 +112,7 @@ def provision(
     and, for a service account, the ``client_secret`` shown to the approver).
     """
     roles = tuple(roles or ("case_worker",))
-    body = _body(roles, secrecy, clearance, kind, username)
+    body = _body(roles, secrecy, clearance, kind, username, display_name)
     path = f"/api/v1/agencies/{agency_id}/members"
     if set(roles) <= HUB_ONLY:
         created = ok(hub.admin.post(path, json=body), 201)
@@ -120,10 +132,18 @@ def member(
     clearance: str = "none",
     kind: str = "person",
     username: str | None = None,
+    display_name: str | None = None,
 ) -> str:
     """A new, active member of an agency (four-eyes, as production does it); returns its id."""
     decided = provision(
-        hub, agency_id, *roles, secrecy=secrecy, clearance=clearance, kind=kind, username=username
+        hub,
+        agency_id,
+        *roles,
+        secrecy=secrecy,
+        clearance=clearance,
+        kind=kind,
+        username=username,
+        display_name=display_name,
     )
     return str(decided["member"]["id"])
 
