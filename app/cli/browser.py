@@ -29,15 +29,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 from authlib.common.security import generate_token
-from rich.console import Console
 from rich.text import Text
 
 from app.auth import AuthError
 from app.auth.oauth_client import OAuth2Client, OAuthError
 from app.auth.oidc import verify_id_token
 from app.cli import session
-from app.cli.common import CliError, Exit
-from app.cli.provider import Provider
+from app.cli.common import CliError, Exit, inert, stderr
+from app.cli.provider import Provider, unavailable
 
 CALLBACK_PATH: Final = "/callback"
 SCOPE: Final = "openid"
@@ -146,15 +145,6 @@ class _Listener(HTTPServer):
         return self.query
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _inert(value: str) -> Text:
-    # What the provider sends is shown as plain text, without control characters (decision 167).
-    return Text("".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in value))
-
-
 def _refused(error: str | None) -> CliError:
     if error == "access_denied":
         return CliError(
@@ -226,15 +216,10 @@ def _exchange(
     except httpx.HTTPStatusError as failed:
         status = failed.response.status_code
         if status >= 500 or status == 429:
-            raise CliError(
-                f"the identity provider is unavailable (its token endpoint answered {status})",
-                Exit.UNAVAILABLE,
-            ) from None
+            raise unavailable(f"its token endpoint answered {status}") from None
         raise _refused(f"http_{status}") from None
     except httpx.TransportError as exc:
-        raise CliError(
-            f"the identity provider is unavailable ({type(exc).__name__})", Exit.UNAVAILABLE
-        ) from None
+        raise unavailable(exc=exc) from None
     return dict(token)
 
 
@@ -249,10 +234,10 @@ def sign_in(provider: Provider) -> session.Credential:
         url, _ = client.create_authorization_url(
             provider.authorization_endpoint, state=state, nonce=nonce, code_verifier=verifier
         )
-        err = _stderr()
-        err.print(_inert(f"Opening {provider.issuer} in your browser to sign in. If it does not"))
+        err = stderr()
+        err.print(inert(f"Opening {provider.issuer} in your browser to sign in. If it does not"))
         err.print(Text("open, open this page in a browser on this machine:"))
-        err.print(_inert(url), soft_wrap=True)  # never folded: the link is copied whole
+        err.print(inert(url), soft_wrap=True)  # never folded: the link is copied whole
         try:
             OPEN(url)
         except webbrowser.Error:

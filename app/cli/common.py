@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import IntEnum
 from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.text import Text
 
 from app.settings import Settings
 
@@ -46,3 +51,33 @@ async def with_hub(settings: Settings, work: Any) -> Any:
             return result
     finally:
         await engine.dispose()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def secure(url: str) -> bool:
+    """Whether a URL may carry a code or a token: https, or plain http to this machine."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return False
+    if not parsed.host:
+        return False
+    return parsed.scheme == "https" or (parsed.scheme == "http" and _loopback(parsed.host))
+
+
+def stderr() -> Console:
+    """Where commands talk to the person: standard error, no highlighting of what they print."""
+    return Console(stderr=True, highlight=False)
+
+
+def inert(value: str) -> Text:
+    """What a server sends, shown as plain text without control characters (decision 167)."""
+    return Text("".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in value))

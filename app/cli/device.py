@@ -22,13 +22,12 @@ from typing import Any, Final
 import httpx
 from livc_hub_client.errors import problem_from
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 from rich.text import Text
 
 from app.auth.oauth_client import OAuth2Client, OAuthError
 from app.cli import session
-from app.cli.common import CliError, Exit
-from app.cli.provider import Provider
+from app.cli.common import CliError, Exit, inert, stderr
+from app.cli.provider import Provider, unavailable
 
 CLIENT_ID: Final = "livc-hub-cli"  # the hub's default public client (LIVC_AUTH_DEVICE_CLIENTS)
 DEVICE_GRANT: Final = "urn:ietf:params:oauth:grant-type:device_code"
@@ -92,15 +91,6 @@ class DeviceAuthorization(BaseModel):
     interval: int = 5
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _inert(value: str) -> Text:
-    # What the hub sends is shown as plain text, without control characters (decision 167).
-    return Text("".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in value))
-
-
 def start(client: OAuth2Client, at: Endpoints) -> DeviceAuthorization:
     """Ask for a device code and a user code; a refusal raises the hub's problem (or exits)."""
     try:
@@ -113,12 +103,12 @@ def start(client: OAuth2Client, at: Endpoints) -> DeviceAuthorization:
     except httpx.TransportError as exc:
         if at.issuer is None:
             raise  # the hub out of reach: exit 8, as every command
-        raise _unavailable(exc) from None
+        raise unavailable(exc=exc) from None
     if response.status_code >= 400:
         if at.issuer is None:
             raise problem_from(response)
         if response.status_code >= 500 or response.status_code == 429:
-            raise _unavailable(None)
+            raise unavailable()
         raise _failure(_oauth_error(response), at)
     try:
         return DeviceAuthorization.model_validate_json(response.content)
@@ -137,14 +127,9 @@ def _oauth_error(response: httpx.Response) -> str | None:
     return error if isinstance(error, str) else None
 
 
-def _unavailable(exc: Exception | None) -> CliError:
-    why = f" ({type(exc).__name__})" if exc is not None else ""
-    return CliError(f"the identity provider is unavailable{why}", Exit.UNAVAILABLE)
-
-
 def show(started: DeviceAuthorization, at: Endpoints | None = None) -> None:
     """The page to open and the code to compare, on stderr."""
-    err = _stderr()
+    err = stderr()
     if at is None or at.issuer is None:
         err.print(
             Text("To sign in, open this page in a browser where you are signed in to the hub:")
@@ -152,7 +137,7 @@ def show(started: DeviceAuthorization, at: Endpoints | None = None) -> None:
     else:
         err.print(Text(f"To sign in, open this page of {at.issuer} in a browser:"))
     # Never folded: the link is copied or clicked whole.
-    err.print(_inert(started.verification_uri_complete or started.verification_uri), soft_wrap=True)
+    err.print(inert(started.verification_uri_complete or started.verification_uri), soft_wrap=True)
     err.print(Text.assemble("and check that it shows the code ", (started.user_code, "bold")))
     minutes = max(1, started.expires_in // 60)
     err.print(Text(f"(the code is valid for {minutes} minutes)"))
@@ -162,7 +147,7 @@ def poll(client: OAuth2Client, at: Endpoints, started: DeviceAuthorization) -> d
     """Poll the token endpoint until the person decided; the token answer of an approval."""
     interval = max(1, started.interval)
     ends = WAIT.clock() + started.expires_in
-    with _stderr().status("waiting for your approval in the browser..."):
+    with stderr().status("waiting for your approval in the browser..."):
         while True:
             WAIT.sleep(interval)
             if WAIT.clock() >= ends:
@@ -180,12 +165,12 @@ def poll(client: OAuth2Client, at: Endpoints, started: DeviceAuthorization) -> d
                 raise _failure(refused.error, at) from None
             except httpx.HTTPStatusError as failed:
                 if at.issuer is not None:
-                    raise _unavailable(None) from None
+                    raise unavailable() from None
                 raise problem_from(failed.response) from None
             except httpx.TransportError as exc:
                 if at.issuer is None:
                     raise
-                raise _unavailable(exc) from None
+                raise unavailable(exc=exc) from None
             access = token.get("access_token")
             if not isinstance(access, str) or not access:
                 raise CliError(f"{at.who}'s token answer holds no access token")

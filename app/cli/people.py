@@ -47,7 +47,7 @@ from rich.text import Text
 
 from app.cli import device as device_flow
 from app.cli import session
-from app.cli.common import CliError, Exit
+from app.cli.common import CliError, Exit, stderr
 
 API = "/api/v1"
 
@@ -74,10 +74,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
 
 
 def safe(value: Any) -> Text:
@@ -112,7 +108,7 @@ def emit_json(data: Any) -> None:
 
 def say(message: str) -> None:
     """A message for the person, on stderr (stdout stays for data)."""
-    _stderr().print(Text(message), soft_wrap=True)
+    stderr().print(Text(message), soft_wrap=True)
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
@@ -180,7 +176,7 @@ def _location(loc: Any) -> str:
 
 def print_problem(problem: ProblemError) -> None:
     """The problem's type, title, detail (and reason, request id, each invalid field)."""
-    err = _stderr()
+    err = stderr()
     err.print(Text(f"livc-hub: error: {problem.status} {problem.title}"))
     err.print(Text(f"  type:   {problem.type}"))
     if problem.detail:
@@ -786,7 +782,7 @@ def fetch_with_progress(hub: str | None, path: str, params: dict[str, str], quie
         BarColumn(),
         TextColumn("{task.fields[lines]:,} entries"),
         DownloadColumn(),
-        console=_stderr(),
+        console=stderr(),
         transient=False,
         disable=quiet,
     )

@@ -13,7 +13,6 @@ that is not the metadata it should be (another issuer, plain http to another mac
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
@@ -21,7 +20,7 @@ import httpx
 from livc_hub_client.errors import problem_from
 from pydantic import BaseModel, ValidationError
 
-from app.cli.common import CliError, Exit
+from app.cli.common import CliError, Exit, secure
 
 RESOURCE_PATH: Final = "/.well-known/oauth-protected-resource"
 OPENID_PATH: Final = "/.well-known/openid-configuration"
@@ -61,33 +60,15 @@ class Provider:
     jwks_uri: str | None = None
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def secure(url: str) -> bool:
-    """Whether a URL may carry a code or a token: https, or plain http to this machine."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        return False
-    if not parsed.host:
-        return False
-    return parsed.scheme == "https" or (parsed.scheme == "http" and _loopback(parsed.host))
-
-
 def _same(one: str, other: str) -> bool:
     return one.rstrip("/") == other.rstrip("/")
 
 
-def _unavailable(what: str, exc: Exception | None = None) -> CliError:
+def unavailable(what: str = "", exc: Exception | None = None) -> CliError:
+    """The provider out of reach or failing (exit 8): what failed, and the error's class."""
+    said = f": {what}" if what else ""
     why = f" ({type(exc).__name__})" if exc is not None else ""
-    return CliError(f"the identity provider is unavailable: {what}{why}", Exit.UNAVAILABLE)
+    return CliError(f"the identity provider is unavailable{said}{why}", Exit.UNAVAILABLE)
 
 
 def _bad(what: str) -> CliError:
@@ -128,11 +109,11 @@ def server_metadata(client: httpx.Client, issuer: str) -> ServerMetadata:
         try:
             answer = client.get(url)
         except httpx.TransportError as exc:
-            raise _unavailable(issuer, exc) from None
+            raise unavailable(issuer, exc) from None
         if answer.status_code == 404:
             continue
         if answer.status_code >= 500 or answer.status_code == 429:
-            raise _unavailable(f"{issuer} answered {answer.status_code}")
+            raise unavailable(f"{issuer} answered {answer.status_code}")
         if answer.status_code != 200:
             raise _bad(f"its metadata answered {answer.status_code}")
         try:

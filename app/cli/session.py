@@ -30,11 +30,10 @@ from livc_hub_client import (
     RefreshingBearer,
 )
 
-from app.cli.common import CliError, Exit
+from app.cli.common import CliError, Exit, secure
 
 HUB_VARIABLE = "LIVC_HUB_URL"
 SECRET_VARIABLE = "LIVC_CLIENT_SECRET"  # noqa: S105 - the variable's name, not a secret
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TIMEOUT = 60.0
 
 
@@ -55,11 +54,10 @@ def hub_url(given: str | None) -> str:
     if not raw:
         raise CliError(f"give --hub URL (or set {HUB_VARIABLE})", Exit.USAGE)
     try:
-        url = httpx.URL(raw)
+        httpx.URL(raw)
     except httpx.InvalidURL:
         raise CliError("--hub is not a URL", Exit.USAGE) from None
-    local = url.scheme == "http" and url.host in LOCAL_HOSTS
-    if url.scheme != "https" and not local:
+    if not secure(raw):
         raise CliError(
             "--hub must be an https:// URL (plain http only to this machine)", Exit.USAGE
         )

@@ -21,20 +21,19 @@ class Labels:
     templates: dict[uuid.UUID, Template]
     agencies: dict[uuid.UUID, str]
 
-    @property
-    def fields(self) -> dict[uuid.UUID, dict[str, FieldSpec]]:
-        """Each template's field specs by name."""
-        return {k: {spec.name: spec for spec in t.fields} for k, t in self.templates.items()}
+    def spec(self, template_id: uuid.UUID | None, name: str) -> FieldSpec | None:
+        """The field's spec in its template, if the template is known to the page."""
+        template = self.templates.get(template_id) if template_id else None
+        return next((f for f in template.fields if f.name == name), None) if template else None
 
-    @property
-    def titles(self) -> dict[uuid.UUID, str]:
-        """Each template's title in the page's language."""
-        return {k: t.title for k, t in self.templates.items()}
+    def title(self, template_id: uuid.UUID) -> str:
+        """The template's title in the page's language, else nothing."""
+        template = self.templates.get(template_id)
+        return template.title if template is not None else ""
 
     def field(self, template_id: uuid.UUID | None, name: str) -> str:
         """The field's label in the page's language, else its name."""
-        template = self.templates.get(template_id) if template_id else None
-        spec = next((f for f in template.fields if f.name == name), None) if template else None
+        spec = self.spec(template_id, name)
         return spec.label if spec is not None and spec.label else name
 
     def agency(self, agency_id: uuid.UUID) -> str:
@@ -67,12 +66,5 @@ async def labels_for(
 
 async def all_agencies(api: AsyncClient) -> list[tuple[str, str]]:
     """Every agency (names are not personal data), for fields that name one, by name."""
-    found: list[tuple[str, str]] = []
-    cursor: str | None = None
-    while True:
-        params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
-        body = (await api.request("GET", "/api/v1/agencies", params=params)).json()
-        found.extend((str(a["id"]), str(a["name"])) for a in body["items"])
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return sorted(found, key=lambda pair: pair[1].lower())
+    found = [(str(a.id), a.name) async for a in api.iter_agencies(limit=200)]
+    return sorted(found, key=lambda pair: pair[1].lower())

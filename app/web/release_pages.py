@@ -61,11 +61,10 @@ async def _own_notes(
     labels = await labels_for(api, lang, [n.template_id for n in notes], ())
     own = []
     for note in notes:
-        specs = labels.fields.get(note.template_id, {})
-        title = labels.titles.get(note.template_id, "")
+        title = labels.title(note.template_id)
         choices = []
         for name in note.fields:
-            spec = specs.get(name)
+            spec = labels.spec(note.template_id, name)
             sensitivity = spec.sensitivity if spec is not None else ""
             choices.append(
                 Choice(
