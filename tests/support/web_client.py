@@ -111,6 +111,12 @@ class Person:
     admins: tuple[str, str]
 
 
+def altered(token: str) -> str:
+    """``token`` with its first character changed: always a different token of the same shape."""
+    first = "A" if token[0] != "A" else "B"
+    return first + token[1:]
+
+
 def username() -> str:
     """A username no other test uses."""
     return f"user.{uuid.uuid4().hex[:10]}"

@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from tests.support.live import LiveHub
-from tests.support.web_client import LOGIN_CSRF, SESSION, Browser, person, signed_in, username
+from tests.support.web_client import (
+    LOGIN_CSRF,
+    SESSION,
+    Browser,
+    altered,
+    person,
+    signed_in,
+    username,
+)
 from tests.support.world import suspend
 from tests.web.conftest import Clock
 
@@ -251,7 +259,7 @@ def test_a_form_without_the_session_csrf_token_or_from_elsewhere_is_refused(
     other, _ = signed_in(hub, person(hub))
     data: dict[str, Any] = {
         "missing": {},
-        "wrong": {"csrf_token": token[:-2] + "00"},
+        "wrong": {"csrf_token": altered(token)},
         "other_session": {"csrf_token": other.csrf_of("/ui/password")},
         "foreign_origin": {"csrf_token": token},
     }[case]
@@ -288,7 +296,7 @@ def test_the_sign_in_form_is_protected_by_its_double_submit_cookie(hub: LiveHub,
         browser.cookies.pop(LOGIN_CSRF)
     data = {"csrf_token": token, "username": who.username, "password": who.password}
     if case == "mismatch":
-        data["csrf_token"] = "x" + token[1:]
+        data["csrf_token"] = altered(token)
     origin = "https://evil.example" if case == "foreign_origin" else ""
     answer = browser.post("/ui/login", data, origin=origin)
     assert answer.status_code == 403
