@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app.db.files import private_directory
 from tests.support.databases import PG_URL, ThrowawayDatabase, create_database
 from tests.support.live import LiveHub, start_hub
 from tests.support.timing import SCALE_VARIABLE, scale, scaled
@@ -97,7 +98,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"LIVC Hub: {_counts['sqlite_passed']} SQLite and {_counts['postgres_passed']} "
         f"PostgreSQL database tests passed (PostgreSQL at {_redacted(PG_URL)})"
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(RESULTS.parent)  # var/ also holds the demo's keys and database: 0700
     RESULTS.write_text(json.dumps(_counts) + "\n")
 
 
