@@ -180,8 +180,8 @@ _PEOPLE = [
     _Person(
         "sofie", "ocmw", "Maatschappelijk werker Sofie Peeters", (Role.CASE_WORKER,), secrecy=True
     ),
-    _Person("ocmw-dpo", "ocmw", "DPO OCMW", (Role.AUDITOR,)),
-    _Person("hub-dpo", "stad", "DPO Stad (hub-breed)", (Role.HUB_AUDITOR,)),
+    _Person("ocmw-dpo", "ocmw", "DPO Jan Claes", (Role.AUDITOR,)),
+    _Person("hub-dpo", "stad", "DPO Nadia Benali", (Role.HUB_AUDITOR,)),
     _Person(
         "ltf",
         "ltf",

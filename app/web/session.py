@@ -23,7 +23,9 @@ from starlette.responses import Response
 
 from app.api.deps import hub_state
 from app.auth import LocalIssuer
+from app.policies.permissions import Permission, permissions_of
 from app.services import web_sessions
+from app.services.identity import principal_of
 from app.settings import Settings
 
 WEB_ISSUER: Final = "livc-hub-web"
@@ -63,6 +65,9 @@ class WebSession:
     csrf_token: str
     language: str | None  # 'nl' | 'fr' or None
     display_name: str
+    # What the member's roles allow, so the menu offers only the pages that will answer them;
+    # the API still decides every request (a typed URL gets the refusal page).
+    permissions: frozenset[Permission] = frozenset()
 
 
 def new_issuer(settings: Settings) -> LocalIssuer:
@@ -150,6 +155,7 @@ async def current_session(request: Request) -> WebSession:
         csrf_token=web_sessions.csrf_token(token),
         language=found.row.language,
         display_name=found.member.display_name,
+        permissions=permissions_of(principal_of(found.member).roles),
     )
     request.state.web_session = session
     return session

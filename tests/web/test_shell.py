@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.support.live import LiveHub
 from tests.support.web import csrf, text_of, title_of, web_client
 from tests.support.world import agency, member
@@ -124,3 +128,35 @@ def test_a_bad_id_is_not_found_and_a_bad_form_a_bad_request(hub: LiveHub) -> Non
     form = client.post("/ui/language", data={"csrf_token": csrf(client)})
     assert form.status_code == 400
     assert form.headers["content-type"].startswith("text/html")
+
+
+MENU_PAGES = ("/ui", "/ui/cases", "/ui/audit")
+
+
+def _menu(html: str) -> set[str]:
+    found = re.search(r'<nav class="nav".*?</nav>', html, re.S)
+    assert found is not None
+    return set(re.findall(r'href="([^"]+)"', found.group(0)))
+
+
+@pytest.mark.parametrize(
+    ("kind", "regime", "roles", "offered"),
+    [
+        ("social_service", "professional", ("case_worker",), {"/ui", "/ui/cases"}),
+        ("municipality", "livc_458ter", ("chair",), {"/ui", "/ui/cases"}),
+        ("social_service", "professional", ("auditor",), {"/ui", "/ui/audit"}),
+        ("municipality", "livc_458ter", ("hub_auditor",), {"/ui", "/ui/audit"}),
+        ("social_service", "professional", ("agency_admin",), {"/ui"}),
+        ("social_service", "professional", ("case_worker", "auditor"), set(MENU_PAGES)),
+    ],
+)
+def test_the_menu_offers_exactly_the_pages_that_answer_the_member(
+    hub: LiveHub, kind: str, regime: str, roles: tuple[str, ...], offered: set[str]
+) -> None:
+    secrecy = bool({"case_worker", "chair"} & set(roles))
+    client = web_client(hub, member(hub, agency(hub, kind, regime), *roles, secrecy=secrecy))
+    menu = _menu(client.get("/ui").text)
+    assert menu == offered
+    for page in MENU_PAGES:
+        status = client.get(page).status_code
+        assert status == (200 if page in menu else 403), (page, status)
