@@ -3,6 +3,7 @@ downloads, the log's verification, refusals as the API refuses, and no search te
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -79,9 +80,41 @@ def test_a_period_and_a_member_narrow_the_search_as_the_api_does(
     assert before
     assert [s for s in shown if s <= max(before)] == before
     # Each entry names the person concerned by id: what the auditor then searches by.
-    assert f"<code data-subject>{_subject(w)}</code>" in page
+    assert re.search(rf'<code data-subject id="s-\d+">{_subject(w)}</code>', page)
     future = {**form, "since": "2099-01-01"}
     assert _seqs_of(client.post("/ui/audit", data=future).text) == []
+
+
+def test_a_result_rows_button_narrows_the_search_to_its_person(
+    hub: LiveHub, scene: tuple[Casework, dict[str, str]]
+) -> None:
+    w, auditors = scene
+    subject = _subject(w)
+    client = web_client(hub, auditors["hub"], lang="fr")
+    page = client.post(
+        "/ui/audit", data={"csrf_token": csrf(client), "exchange": w.ids["exchange"]}
+    ).text
+    # The row's button is a form of its own: a POST naming the person, the id out of the URL.
+    button = re.search(
+        r'<form method="post" action="/ui/audit" class="narrow">\s*'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)">\s*'
+        r'<button type="submit" name="subject" value="([^"]+)" class="link" '
+        r'aria-describedby="s-(\d+)">([^<]+)</button>',
+        page,
+    )
+    assert button is not None
+    token, named, seq, label = button.groups()
+    assert named == subject
+    assert f'<code data-subject id="s-{seq}">{subject}</code>' in page
+    assert label == "Accès concernant cette personne"
+    before = _api_seqs(hub.client(auditors["hub"]), subject=subject)
+    narrowed = client.post("/ui/audit", data={"csrf_token": token, "subject": named})
+    assert narrowed.status_code == 200
+    assert str(narrowed.url).endswith("/ui/audit")
+    shown = _seqs_of(narrowed.text)
+    assert [s for s in shown if s <= max(before)] == before
+    assert f'value="{subject}"' in narrowed.text  # the form now holds the person's id
+    assert 'class="narrow"' not in narrowed.text  # every row is that person's: no button
 
 
 def test_a_term_that_is_not_an_id_is_refused_beside_its_field(
