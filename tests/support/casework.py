@@ -157,7 +157,7 @@ def casework(
             **facts,
         )
     ids["cell"] = cell(hub, stad, ocmw, politie, vsse, municipality=municipality)
-    for person in ("mayor", "sofie", "pieter", "els", "karim", "ocmw_admin", "colleague"):
+    for person in cast:
         ok(
             hub.admin.post(f"/api/v1/cells/{ids['cell']}/members", json={"member_id": ids[person]}),
             201,
